@@ -1,0 +1,201 @@
+// Package db owns the connection to the store: the embedded SQLite file by
+// default or PostgreSQL when the DSN says so, the transaction-in-context
+// helpers that make one request one transaction, the narrow dialect seam
+// between the two engines, and the embedded, versioned migrations.
+//
+// It is business-free infrastructure: it never imports a domain package.
+package db
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
+	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+)
+
+// Engine names the SQL engine behind a DB.
+type Engine string
+
+const (
+	SQLite   Engine = "sqlite"
+	Postgres Engine = "postgres"
+)
+
+// DB is the store. For SQLite it keeps one writer connection (SQLite allows
+// one writer at a time; queueing in Go is cheaper than busy-waiting in SQLite)
+// and a pool of readers. For PostgreSQL both are the same pool.
+type DB struct {
+	engine Engine
+	write  *sql.DB
+	read   *sql.DB
+	path   string // SQLite file, empty for PostgreSQL
+	dsn    string
+}
+
+// Querier is what both *sql.DB and *sql.Tx offer.
+type Querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// Open connects to dsn, or to the embedded SQLite file in dataDir when dsn is
+// empty. It does not migrate; call Migrate.
+func Open(ctx context.Context, dataDir, dsn string) (*DB, error) {
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		return openPostgres(ctx, dsn)
+	}
+	path := dsn
+	if path == "" || path == "sqlite" {
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("db: create data folder: %w", err)
+		}
+		path = filepath.Join(dataDir, "silkgate.db")
+	}
+	path = strings.TrimPrefix(path, "sqlite://")
+	return openSQLite(ctx, path)
+}
+
+func sqliteDSN(path string, readOnly bool) string {
+	q := "?_pragma=busy_timeout(10000)&_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)" +
+		"&_pragma=synchronous(NORMAL)&_time_format=sqlite&_txlock=immediate"
+	if readOnly {
+		q += "&_query_only=1"
+	}
+	return path + q
+}
+
+func openSQLite(ctx context.Context, path string) (*DB, error) {
+	w, err := sql.Open("sqlite", sqliteDSN(path, false))
+	if err != nil {
+		return nil, fmt.Errorf("db: open sqlite: %w", err)
+	}
+	w.SetMaxOpenConns(1)
+	w.SetMaxIdleConns(1)
+	w.SetConnMaxLifetime(0)
+	if err := w.PingContext(ctx); err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
+	}
+	r, err := sql.Open("sqlite", sqliteDSN(path, true))
+	if err != nil {
+		w.Close()
+		return nil, fmt.Errorf("db: open sqlite readers: %w", err)
+	}
+	r.SetMaxOpenConns(8)
+	r.SetMaxIdleConns(8)
+	return &DB{engine: SQLite, write: w, read: r, path: path, dsn: path}, nil
+}
+
+func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	p, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("db: open postgres: %w", err)
+	}
+	p.SetMaxOpenConns(32)
+	p.SetMaxIdleConns(16)
+	p.SetConnMaxIdleTime(5 * time.Minute)
+	if err := p.PingContext(ctx); err != nil {
+		p.Close()
+		return nil, fmt.Errorf("db: connect postgres: %w", err)
+	}
+	return &DB{engine: Postgres, write: p, read: p, dsn: dsn}, nil
+}
+
+// Engine reports which engine is behind d.
+func (d *DB) Engine() Engine { return d.engine }
+
+// Path is the SQLite file, or "" on PostgreSQL.
+func (d *DB) Path() string { return d.path }
+
+// DSN is the connection string d was opened with.
+func (d *DB) DSN() string { return d.dsn }
+
+// Close closes every pool.
+func (d *DB) Close() error {
+	err := d.write.Close()
+	if d.read != d.write {
+		err = errors.Join(err, d.read.Close())
+	}
+	return err
+}
+
+// Ping checks that the store answers; /readyz uses it.
+func (d *DB) Ping(ctx context.Context) error {
+	var one int
+	return d.read.QueryRowContext(ctx, "SELECT 1").Scan(&one)
+}
+
+type txKey struct{}
+
+// InTx runs fn in a transaction carried by ctx. When ctx already carries one,
+// fn joins it, so a service can call another service and both commit or roll
+// back together. Side effects that must not happen on rollback (sending mail,
+// calling partners) belong after InTx returns.
+func (d *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return fn(ctx)
+	}
+	tx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("db: begin: %w", err)
+	}
+	ctx = context.WithValue(ctx, txKey{}, tx)
+	if err := fn(ctx); err != nil {
+		_ = tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("db: commit: %w", err)
+	}
+	return nil
+}
+
+// Begin starts a transaction and returns a context carrying it, for callers
+// (the request middleware) that decide about commit after fn-style code has
+// run. The caller must call Commit or Rollback on the returned Tx.
+func (d *DB) Begin(ctx context.Context) (context.Context, *sql.Tx, error) {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return ctx, tx, errors.New("db: transaction already open")
+	}
+	tx, err := d.write.BeginTx(ctx, nil)
+	if err != nil {
+		return ctx, nil, fmt.Errorf("db: begin: %w", err)
+	}
+	return context.WithValue(ctx, txKey{}, tx), tx, nil
+}
+
+// InTransaction reports whether ctx carries a transaction.
+func InTransaction(ctx context.Context) bool {
+	_, ok := ctx.Value(txKey{}).(*sql.Tx)
+	return ok
+}
+
+// Q returns the transaction in ctx, or the read pool. Writes must run inside
+// InTx: on SQLite the read pool is query-only.
+func (d *DB) Q(ctx context.Context) Querier {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return tx
+	}
+	return d.read
+}
+
+// W returns the transaction in ctx, or the writer, for single-statement
+// writes that need no transaction of their own (counters, last-used stamps).
+func (d *DB) W(ctx context.Context) Querier {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return tx
+	}
+	return d.write
+}
+
+// Writer exposes the writer pool for bulk paths that manage their own
+// batches and for backups.
+func (d *DB) Writer() *sql.DB { return d.write }
