@@ -1,5 +1,3 @@
-// Package audit owns the audit trail (clause 6.4.2): an append-only,
-// tamper-evident record of every sign-in, write and permission change.
 package audit
 
 import "context"

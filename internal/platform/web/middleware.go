@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
@@ -40,6 +41,9 @@ func NewMetrics(reg prometheus.Registerer) *Metrics {
 	return m
 }
 
+// statusWriter records the status and size of a response for the log and
+// the metrics. It unwraps for http.ResponseController, so handlers reach
+// the connection's deadlines, flushing and hijacking through it.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
@@ -47,7 +51,8 @@ type statusWriter struct {
 }
 
 func (s *statusWriter) WriteHeader(code int) {
-	if s.status == 0 {
+	// 1xx responses (103 Early Hints) are not the final status; 101 is.
+	if s.status == 0 && (code >= 200 || code == http.StatusSwitchingProtocols) {
 		s.status = code
 	}
 	s.ResponseWriter.WriteHeader(code)
@@ -64,9 +69,30 @@ func (s *statusWriter) Write(b []byte) (int, error) {
 
 func (s *statusWriter) Unwrap() http.ResponseWriter { return s.ResponseWriter }
 
-func (s *statusWriter) Flush() {
-	if f, ok := s.ResponseWriter.(http.Flusher); ok {
-		f.Flush()
+func (s *statusWriter) headerWritten() bool { return s.status != 0 }
+
+// Flush sends buffered data to the client; it implements http.Flusher for
+// handlers that still type-assert, and FlushError for ResponseController.
+func (s *statusWriter) Flush() { _ = s.FlushError() }
+
+// FlushError is Flush reporting whether the connection supports it.
+func (s *statusWriter) FlushError() error {
+	if s.status == 0 {
+		s.status = http.StatusOK
+	}
+	return http.NewResponseController(s.ResponseWriter).Flush()
+}
+
+// routeInfo lets the router tell the pipeline which pattern served a
+// request, whatever middleware sits between them (a request copied with
+// WithContext does not carry the mux's Pattern back).
+type routeInfo struct{ pattern string }
+
+type routeInfoKey struct{}
+
+func setRoutePattern(r *http.Request, pattern string) {
+	if ri, ok := r.Context().Value(routeInfoKey{}).(*routeInfo); ok && pattern != "" {
+		ri.pattern = pattern
 	}
 }
 
@@ -82,6 +108,12 @@ func newRequestID() string {
 // log line. Secrets never reach the log: it records the route pattern, not
 // the query string or headers.
 func Pipeline(env *Env, m *Metrics, next http.Handler) http.Handler {
+	if env == nil {
+		env = &Env{}
+	}
+	if env.Log == nil {
+		env = &Env{Log: slog.New(slog.DiscardHandler), Catalog: env.Catalog}
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		rid := r.Header.Get("X-Request-Id")
@@ -94,6 +126,8 @@ func Pipeline(env *Env, m *Metrics, next http.Handler) http.Handler {
 			lang = env.Catalog.FromRequest(r, "")
 		}
 		ctx = i18n.WithLang(ctx, lang)
+		ri := &routeInfo{}
+		ctx = context.WithValue(ctx, routeInfoKey{}, ri)
 		r = r.WithContext(ctx)
 
 		h := w.Header()
@@ -112,12 +146,16 @@ func Pipeline(env *Env, m *Metrics, next http.Handler) http.Handler {
 				if p == http.ErrAbortHandler {
 					panic(p)
 				}
-				env.Log.Error("panic", "request_id", rid, "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				env.Log.LogAttrs(ctx, slog.LevelError, "panic", slog.String("request_id", rid),
+					slog.String("panic", fmt.Sprint(p)), slog.String("stack", string(debug.Stack())))
 				if sw.status == 0 {
 					WriteError(sw, r, problem.ErrInternal)
 				}
 			}
-			route := r.Pattern
+			route := ri.pattern
+			if route == "" {
+				route = r.Pattern
+			}
 			if route == "" {
 				route = "unmatched"
 			}

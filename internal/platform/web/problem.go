@@ -8,7 +8,9 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"time"
 
+	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/i18n"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 )
@@ -32,10 +34,12 @@ type ProblemField struct {
 	Message string `json:"message" xml:"message"`
 }
 
-// Localize turns err into a problem document in lang.
+// Localize turns err into a problem document in lang. An error that is not
+// a *problem.Error, or one with a status outside 4xx/5xx, becomes the
+// generic 500: its text is for the log, never for the client.
 func Localize(c *i18n.Catalog, lang string, err error, requestID string) ProblemDoc {
 	pe, ok := problem.As(err)
-	if !ok {
+	if !ok || pe.Status < 400 || pe.Status > 599 || pe.Code == "" {
 		pe = problem.ErrInternal
 	}
 	d := ProblemDoc{
@@ -60,9 +64,34 @@ func Localize(c *i18n.Catalog, lang string, err error, requestID string) Problem
 	return d
 }
 
+// errBusy answers a request that lost a lock or serialization race: the
+// client may simply retry.
+var errBusy = &problem.Error{Status: http.StatusServiceUnavailable, Code: "busy", RetryAfter: time.Second}
+
+// headerWriter is implemented by the pipeline's writers, which know whether
+// the status line has gone out.
+type headerWriter interface{ headerWritten() bool }
+
+func alreadyWritten(w http.ResponseWriter) bool {
+	for w != nil {
+		if hw, ok := w.(headerWriter); ok {
+			return hw.headerWritten()
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return false
+		}
+		w = u.Unwrap()
+	}
+	return false
+}
+
 // WriteError renders err as problem+json (or problem+xml when the client
 // speaks XML). Unknown errors become a 500 whose cause is logged with the
-// request id and never sent. A client that has gone away gets nothing.
+// request id and never sent; a lost lock race (SQLite busy, PostgreSQL
+// serialization failure) becomes a retryable 503. A client that has gone
+// away gets nothing, and neither does one whose response has already begun
+// (the error is logged).
 func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.Is(err, context.Canceled) && r.Context().Err() != nil {
 		return
@@ -70,26 +99,53 @@ func WriteError(w http.ResponseWriter, r *http.Request, err error) {
 	env := EnvFrom(r.Context())
 	rid := RequestID(r.Context())
 	pe, ok := problem.As(err)
+	if !ok && db.IsBusy(err) {
+		pe, ok = errBusy, true
+	}
 	if !ok || pe.Status >= 500 {
 		env.Log.LogAttrs(r.Context(), slog.LevelError, "request failed",
 			slog.String("request_id", rid), slog.String("error", err.Error()))
 	}
-	doc := Localize(env.Catalog, i18n.Lang(r.Context()), err, rid)
-	if ok && pe.RetryAfter > 0 {
-		w.Header().Set("Retry-After", strconv.Itoa(int((pe.RetryAfter.Seconds())+0.999)))
+	if alreadyWritten(w) {
+		if ok && pe.Status < 500 {
+			env.Log.LogAttrs(r.Context(), slog.LevelWarn, "error after response began",
+				slog.String("request_id", rid), slog.String("error", err.Error()))
+		}
+		return
 	}
-	if ok && pe.Allow != "" {
-		w.Header().Set("Allow", pe.Allow)
+	if !ok {
+		pe = problem.ErrInternal
 	}
-	w.Header().Set("Content-Language", i18n.Lang(r.Context()))
+	lang := i18n.Lang(r.Context())
+	doc := Localize(env.Catalog, lang, pe, rid)
+	h := w.Header()
+	if pe.RetryAfter > 0 {
+		secs := int((pe.RetryAfter + time.Second - 1) / time.Second)
+		h.Set("Retry-After", strconv.Itoa(max(secs, 1)))
+	}
+	if pe.Allow != "" {
+		h.Set("Allow", pe.Allow)
+	}
+	if doc.Status == http.StatusRequestEntityTooLarge {
+		// The rest of an oversized body is not worth reading.
+		h.Set("Connection", "close")
+	}
+	// Headers meant for a success response do not describe this one.
+	h.Del("Content-Length")
+	h.Del("Content-Encoding")
+	h.Del("ETag")
+	h.Del("Last-Modified")
+	h.Set("Content-Language", lang)
+	h.Add("Vary", "Accept, Accept-Language")
+	h.Set("Cache-Control", "no-store")
 	if wantsXML(r) {
-		w.Header().Set("Content-Type", "application/problem+xml")
+		h.Set("Content-Type", "application/problem+xml")
 		w.WriteHeader(doc.Status)
 		_, _ = w.Write([]byte(xml.Header))
 		_ = xml.NewEncoder(w).Encode(doc)
 		return
 	}
-	w.Header().Set("Content-Type", "application/problem+json")
+	h.Set("Content-Type", "application/problem+json")
 	w.WriteHeader(doc.Status)
 	_ = json.NewEncoder(w).Encode(doc)
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha256"
@@ -10,8 +11,9 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/textproto"
+	"net/url"
 	"sort"
-	"strings"
 	"time"
 
 	"github.com/silkgate/silkgate/internal/platform/db"
@@ -30,11 +32,22 @@ type Route struct {
 	Public  bool
 	Summary string
 	Tag     string
+	// Description is a longer text for the API reference (optional).
+	Description string
 	// Request and Response are zero values of the body types, for the
 	// OpenAPI document.
 	Request  any
 	Response any
-	Status   int
+	// Status is the success status (default 200).
+	Status int
+	// Query documents the query parameters; routes whose Response is a
+	// List get limit and cursor without saying so.
+	Query []Param
+	// Consumes and Produces override the media types the OpenAPI document
+	// lists for the request and response bodies (default JSON and XML),
+	// e.g. application/x-ndjson for a bulk route.
+	Consumes []string
+	Produces []string
 	// Stream routes read their own body (bulk ingest, EDI) and manage their
 	// own transactions; everything else that writes runs in one transaction.
 	Stream  bool
@@ -45,6 +58,18 @@ type Route struct {
 	Handler H
 }
 
+// Param documents one query parameter of a route.
+type Param struct {
+	Name        string
+	Description string
+	Required    bool
+	// Type is the JSON Schema type: "string" (default), "integer",
+	// "number" or "boolean".
+	Type string
+	// Enum lists the allowed values, if any.
+	Enum []string
+}
+
 // Caller is whoever the authenticator recognised.
 type Caller interface {
 	// PrincipalID identifies the credential (user or API key); idempotency
@@ -53,7 +78,10 @@ type Caller interface {
 }
 
 // Authenticator identifies and authorises callers. It lives in the identity
-// layer; the router only asks it.
+// layer; the router only asks it. On writing routes the body has already
+// been read (within the route's size limit) when Authenticate runs: r.Body
+// reads it, and r.GetBody returns a fresh copy, so a signature check can hash
+// it without taking it from the handler.
 type Authenticator interface {
 	// Authenticate returns r's context enriched with the caller (and its
 	// tenant scope), or a 401/429 problem.
@@ -113,14 +141,42 @@ func isWrite(method string) bool {
 	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch || method == http.MethodDelete
 }
 
+// setBody gives r a fresh reader over body, and a GetBody so that an
+// authenticator can hash the body without consuming it.
+func setBody(r *http.Request, body []byte) {
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	r.GetBody = func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(body)), nil }
+	r.ContentLength = int64(len(body))
+}
+
 func (rt *Router) wrap(route Route) http.Handler {
 	return H(func(w http.ResponseWriter, r *http.Request) error {
+		setRoutePattern(r, r.Pattern)
+		if r.Body == nil {
+			r.Body = http.NoBody
+		}
+		// The limit applies before authentication: a signed request's
+		// authenticator reads the body to check its hash.
+		r.Body = http.MaxBytesReader(w, r.Body, route.MaxBody)
+		buffered := isWrite(r.Method) && !route.Stream
+		var body []byte
+		if buffered {
+			b, err := io.ReadAll(r.Body)
+			if err != nil {
+				if pe := tooLarge(err); pe != nil {
+					return pe
+				}
+				return fmt.Errorf("web: read body: %w", err)
+			}
+			body = b
+			setBody(r, body)
+		}
 		var caller Caller
 		if !route.Public {
 			ctx, c, err := rt.auth.Authenticate(r)
 			if err != nil {
 				if route.Page && errors.Is(err, problem.ErrUnauthenticated) {
-					http.Redirect(w, r, rt.SignInPath+"?next="+urlEscape(r.URL.RequestURI()), http.StatusSeeOther)
+					http.Redirect(w, r, rt.SignInPath+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 					return nil
 				}
 				return err
@@ -131,30 +187,30 @@ func (rt *Router) wrap(route Route) http.Handler {
 			r = r.WithContext(ctx)
 			caller = c
 		}
-		r.Body = http.MaxBytesReader(w, r.Body, route.MaxBody)
-		if !isWrite(r.Method) || route.Stream || rt.db == nil {
+		if buffered {
+			setBody(r, body)
+		}
+		if !buffered || rt.db == nil {
 			return route.Handler(w, r)
 		}
-		return rt.serveWrite(w, r, route, caller)
+		return rt.serveWrite(w, r, route, caller, body)
 	})
 }
 
+// IdempotencyTTL is how long the first response to an Idempotency-Key is
+// kept for replay; after that the key may be used afresh.
+const IdempotencyTTL = 24 * time.Hour
+
 // serveWrite runs a writing handler in one transaction: its changes, their
 // audit records and the idempotency record commit together or not at all.
-// The body is read before the transaction starts so a slow client never
-// holds the writer.
-func (rt *Router) serveWrite(w http.ResponseWriter, r *http.Request, route Route, caller Caller) error {
-	body, err := io.ReadAll(r.Body)
-	if err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return &problem.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large",
-				Params: []any{"limit", mbe.Limit}}
-		}
-		return fmt.Errorf("web: read body: %w", err)
-	}
-	r.Body = io.NopCloser(bytes.NewReader(body))
-
+// The body has been read before the transaction starts, so a slow client
+// never holds the writer.
+//
+// The response is buffered until the commit: a handler that fails leaves
+// nothing written and nothing half-sent. Headers set by a handler whose
+// error rolls the transaction back are dropped with it, since they describe
+// a response that never happened; with KeepWrites they are kept.
+func (rt *Router) serveWrite(w http.ResponseWriter, r *http.Request, route Route, caller Caller, body []byte) error {
 	key := r.Header.Get("Idempotency-Key")
 	principal := ""
 	if caller != nil {
@@ -162,37 +218,49 @@ func (rt *Router) serveWrite(w http.ResponseWriter, r *http.Request, route Route
 	}
 	var fingerprint string
 	if key != "" && principal != "" {
-		if len(key) > 255 {
-			return problem.Invalid(problem.Field{Field: "Idempotency-Key", Code: "max_length", Params: []any{"max", 255}})
+		if len(key) > 255 || !printableASCII(key) {
+			return problem.Invalid(problem.Field{Field: "Idempotency-Key", Code: "invalid_format",
+				Params: []any{"format", "1 to 255 printable ASCII characters"}})
 		}
 		sum := sha256.Sum256([]byte(r.Method + "\n" + r.URL.RequestURI() + "\n" + string(body)))
 		fingerprint = hex.EncodeToString(sum[:])
-		replayed, err := rt.replay(w, r, principal, key, fingerprint)
-		if replayed || err != nil {
-			return err
-		}
 	}
 
 	ctx, tx, err := rt.db.Begin(r.Context())
 	if err != nil {
 		return err
 	}
-	rec := newRecorder()
+	// Releases the writer on every early return and on a panic; a no-op
+	// once committed.
+	defer func() { _ = tx.Rollback() }()
+
+	if fingerprint != "" {
+		claimed, err := rt.claimKey(ctx, principal, key, fingerprint)
+		if err != nil {
+			return err
+		}
+		if !claimed {
+			_ = tx.Rollback()
+			return rt.replay(w, r, principal, key, fingerprint)
+		}
+	}
+
+	rec := newRecorder(w.Header())
+	rec.rc = http.NewResponseController(w)
 	herr := route.Handler(rec, r.WithContext(ctx))
 	var keep *keepWrites
 	if herr != nil && !errors.As(herr, &keep) {
-		_ = tx.Rollback()
 		return herr
 	}
-	if herr == nil && fingerprint != "" && rec.status < 500 {
-		_, err := rt.db.Q(ctx).ExecContext(ctx, `INSERT INTO idempotency_keys
-			(principal, key, fingerprint, status, content_type, body, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-			principal, key, fingerprint, rec.status, rec.Header().Get("Content-Type"), rec.body.Bytes(), time.Now().UTC())
+	if fingerprint != "" {
+		if herr == nil && rec.status < 500 {
+			err = rt.storeResponse(ctx, principal, key, rec)
+		} else {
+			// Only successful responses are replayed; a failure may be
+			// retried with the same key.
+			_, err = rt.db.Q(ctx).ExecContext(ctx, `DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2`, principal, key)
+		}
 		if err != nil {
-			_ = tx.Rollback()
-			if db.IsUnique(err) {
-				return problem.Conflict("idempotency_in_progress")
-			}
 			return fmt.Errorf("web: store idempotency key: %w", err)
 		}
 	}
@@ -200,37 +268,121 @@ func (rt *Router) serveWrite(w http.ResponseWriter, r *http.Request, route Route
 		return fmt.Errorf("web: commit: %w", err)
 	}
 	if keep != nil {
-		return keep.err
+		rec.copyHeader(w)
+		return herr
 	}
 	rec.flush(w)
 	return nil
 }
 
-func (rt *Router) replay(w http.ResponseWriter, r *http.Request, principal, key, fingerprint string) (bool, error) {
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// claimKey records (principal, key) as taken by this transaction, or reports
+// that an earlier request holds it. On PostgreSQL a concurrent request with
+// the same key waits here until the first commits and then replays it; on
+// SQLite the single writer serialises them anyway. A record older than
+// IdempotencyTTL is taken over.
+func (rt *Router) claimKey(ctx context.Context, principal, key, fingerprint string) (bool, error) {
+	now := time.Now().UTC()
+	res, err := rt.db.Q(ctx).ExecContext(ctx, `INSERT INTO idempotency_keys
+		(principal, key, fingerprint, status, content_type, body, created_at)
+		VALUES ($1, $2, $3, 0, '', $4, $5)
+		ON CONFLICT (principal, key) DO UPDATE SET fingerprint = excluded.fingerprint, status = 0,
+			content_type = '', body = excluded.body, created_at = excluded.created_at
+		WHERE idempotency_keys.created_at < $6`,
+		principal, key, fingerprint, []byte{}, now, now.Add(-IdempotencyTTL))
+	if err != nil {
+		return false, fmt.Errorf("web: claim idempotency key: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("web: claim idempotency key: %w", err)
+	}
+	return n > 0, nil
+}
+
+// replayHeaders are the response headers kept with an idempotent response.
+// Cookies are deliberately not among them.
+var replayHeaders = []string{"Content-Type", "Content-Language", "Location", "Content-Location",
+	"ETag", "Last-Modified", "Link", "Cache-Control", "Vary"}
+
+// storedMagic starts a stored response that carries its headers.
+const storedMagic = "SGRESP1\n"
+
+func (rt *Router) storeResponse(ctx context.Context, principal, key string, rec *recorder) error {
+	h := rec.finalHeader()
+	var buf bytes.Buffer
+	buf.WriteString(storedMagic)
+	kept := http.Header{}
+	for _, k := range replayHeaders {
+		if v := h.Values(k); len(v) > 0 {
+			kept[k] = v
+		}
+	}
+	if err := kept.Write(&buf); err != nil {
+		return err
+	}
+	buf.WriteString("\r\n")
+	buf.Write(rec.body.Bytes())
+	_, err := rt.db.Q(ctx).ExecContext(ctx, `UPDATE idempotency_keys SET status = $3, content_type = $4, body = $5
+		WHERE principal = $1 AND key = $2`, principal, key, rec.status, h.Get("Content-Type"), buf.Bytes())
+	return err
+}
+
+// replay answers a repeated request from the stored first response.
+func (rt *Router) replay(w http.ResponseWriter, r *http.Request, principal, key, fingerprint string) error {
 	var (
 		fp, ctype string
 		status    int
-		body      []byte
+		stored    []byte
 	)
 	err := rt.db.Q(r.Context()).QueryRowContext(r.Context(), `SELECT fingerprint, status, content_type, body
-		FROM idempotency_keys WHERE principal = $1 AND key = $2`, principal, key).Scan(&fp, &status, &ctype, &body)
+		FROM idempotency_keys WHERE principal = $1 AND key = $2`, principal, key).Scan(&fp, &status, &ctype, &stored)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		// The request holding the key rolled back in between: the client
+		// may retry.
+		return problem.Conflict("idempotency_in_progress")
 	}
 	if err != nil {
-		return false, fmt.Errorf("web: read idempotency key: %w", err)
+		return fmt.Errorf("web: read idempotency key: %w", err)
 	}
 	if fp != fingerprint {
-		return true, &problem.Error{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused",
+		return &problem.Error{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused",
 			Fields: []problem.Field{{Field: "Idempotency-Key", Code: "reused"}}}
 	}
-	if ctype != "" {
-		w.Header().Set("Content-Type", ctype)
+	if status == 0 {
+		return problem.Conflict("idempotency_in_progress")
+	}
+	header, body := http.Header{}, stored
+	if bytes.HasPrefix(stored, []byte(storedMagic)) {
+		tp := textproto.NewReader(bufio.NewReader(bytes.NewReader(stored[len(storedMagic):])))
+		mh, err := tp.ReadMIMEHeader()
+		if err != nil {
+			return fmt.Errorf("web: read stored response: %w", err)
+		}
+		header = http.Header(mh)
+		rest, err := io.ReadAll(tp.R)
+		if err != nil {
+			return fmt.Errorf("web: read stored response: %w", err)
+		}
+		body = rest
+	} else if ctype != "" {
+		header.Set("Content-Type", ctype)
+	}
+	for k, v := range header {
+		w.Header()[k] = v
 	}
 	w.Header().Set("Idempotent-Replayed", "true")
 	w.WriteHeader(status)
 	_, err = w.Write(body)
-	return true, err
+	return err
 }
 
 // keepWrites marks an error whose transaction must still commit: a failed
@@ -244,51 +396,117 @@ func (k *keepWrites) Unwrap() error { return k.err }
 // before err is rendered.
 func KeepWrites(err error) error { return &keepWrites{err: err} }
 
-// recorder buffers a response until the transaction has committed.
+// recorder buffers a response until the transaction has committed. It
+// starts from a copy of the real writer's headers, so a handler sees (and
+// may change) what the pipeline set, and it behaves like a real writer:
+// the first status wins, and headers changed after it are not sent.
 type recorder struct {
-	header http.Header
-	status int
-	body   bytes.Buffer
+	header  http.Header
+	sent    http.Header // snapshot taken when the status was written
+	status  int
+	written bool
+	body    bytes.Buffer
+	// rc reaches the real connection for deadlines; nil for the router's
+	// own use.
+	rc *http.ResponseController
 }
 
-func newRecorder() *recorder { return &recorder{header: http.Header{}, status: http.StatusOK} }
+func newRecorder(base http.Header) *recorder {
+	h := http.Header{}
+	if base != nil {
+		h = base.Clone()
+	}
+	return &recorder{header: h, status: http.StatusOK}
+}
 
 func (r *recorder) Header() http.Header { return r.header }
-func (r *recorder) WriteHeader(s int)   { r.status = s }
+
+func (r *recorder) WriteHeader(s int) {
+	if r.written || s < 200 {
+		return
+	}
+	r.status, r.written = s, true
+	r.sent = r.header.Clone()
+}
+
 func (r *recorder) Write(b []byte) (int, error) {
+	if !r.written {
+		r.WriteHeader(http.StatusOK)
+	}
 	return r.body.Write(b)
 }
 
-func (r *recorder) flush(w http.ResponseWriter) {
-	for k, v := range r.header {
-		w.Header()[k] = v
+func (r *recorder) headerWritten() bool { return r.written }
+
+// Flush is a no-op: the response is held until the transaction commits.
+func (r *recorder) Flush() {}
+
+// SetReadDeadline and SetWriteDeadline reach the real connection through
+// http.ResponseController.
+func (r *recorder) SetReadDeadline(t time.Time) error {
+	if r.rc == nil {
+		return http.ErrNotSupported
 	}
+	return r.rc.SetReadDeadline(t)
+}
+
+func (r *recorder) SetWriteDeadline(t time.Time) error {
+	if r.rc == nil {
+		return http.ErrNotSupported
+	}
+	return r.rc.SetWriteDeadline(t)
+}
+
+func (r *recorder) finalHeader() http.Header {
+	if r.sent != nil {
+		return r.sent
+	}
+	return r.header
+}
+
+// copyHeader makes w's headers those the handler left.
+func (r *recorder) copyHeader(w http.ResponseWriter) {
+	h := r.finalHeader()
+	dst := w.Header()
+	for k := range dst {
+		if _, ok := h[k]; !ok {
+			delete(dst, k)
+		}
+	}
+	for k, v := range h {
+		dst[k] = v
+	}
+}
+
+func (r *recorder) flush(w http.ResponseWriter) {
+	r.copyHeader(w)
 	w.WriteHeader(r.status)
-	_, _ = w.Write(r.body.Bytes())
+	if r.body.Len() > 0 {
+		_, _ = w.Write(r.body.Bytes())
+	}
 }
 
 // ServeHTTP routes r, answering unmatched requests with problem+json 404 or
 // 405 (keeping Allow) instead of the mux's plain text.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	h, pattern := rt.mux.Handler(r)
-	if pattern != "" {
-		h.ServeHTTP(w, r)
+	if _, pattern := rt.mux.Handler(r); pattern != "" {
+		setRoutePattern(r, pattern)
+		// ServeHTTP, not the handler mux.Handler returned: only ServeHTTP
+		// sets r.Pattern and the path values that r.PathValue reads.
+		rt.mux.ServeHTTP(w, r)
 		return
 	}
-	rec := newRecorder()
-	h.ServeHTTP(rec, r)
+	rec := newRecorder(w.Header())
+	rt.mux.ServeHTTP(rec, r)
 	switch {
 	case rec.status == http.StatusMethodNotAllowed:
 		WriteError(w, r, &problem.Error{Status: http.StatusMethodNotAllowed, Code: "method_not_allowed",
 			Allow: rec.header.Get("Allow"), Params: []any{"method", r.Method}})
 	case rec.status >= 300 && rec.status < 400:
+		// The mux redirects to a cleaned path.
 		rec.flush(w)
 	default:
 		WriteError(w, r, &problem.Error{Status: http.StatusNotFound, Code: "route_not_found",
 			Params: []any{"path", r.URL.Path}})
 	}
-}
-
-func urlEscape(s string) string {
-	return strings.NewReplacer("%", "%25", "&", "%26", "?", "%3F", "#", "%23", " ", "%20", "+", "%2B").Replace(s)
 }

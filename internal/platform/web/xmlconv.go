@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"reflect"
-	"strconv"
 	"strings"
 	"unicode"
 
@@ -35,6 +34,9 @@ type xnode struct {
 	children []*xnode
 }
 
+// maxXMLDepth bounds element nesting; no Silkgate resource comes close.
+const maxXMLDepth = 64
+
 func parseXML(body []byte) (*xnode, error) {
 	dec := xml.NewDecoder(bytes.NewReader(body))
 	dec.Strict = true
@@ -46,16 +48,21 @@ func parseXML(body []byte) (*xnode, error) {
 			break
 		}
 		if err != nil {
+			line, reason := 0, err.Error()
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
-				return nil, problem.BadRequest("malformed_xml", problem.Field{Code: "syntax",
-					Params: []any{"line", se.Line, "reason", se.Msg}})
+				line, reason = se.Line, se.Msg
 			}
-			return nil, problem.BadRequest("malformed_xml", problem.Field{Code: "syntax",
-				Params: []any{"line", 0, "reason", err.Error()}})
+			return nil, problem.BadRequest("malformed_xml", problem.Field{Code: "xml_syntax",
+				Params: []any{"line", line, "reason", reason}})
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:
+			if len(stack) == 0 && root != nil {
+				// A second root element: JSON refuses trailing data, and so
+				// does XML.
+				return nil, xmlTrailing(dec)
+			}
 			n := &xnode{name: t.Name.Local}
 			for _, a := range t.Attr {
 				if n.attrs == nil {
@@ -66,11 +73,11 @@ func parseXML(body []byte) (*xnode, error) {
 			if len(stack) > 0 {
 				p := stack[len(stack)-1]
 				p.children = append(p.children, n)
-			} else if root == nil {
+			} else {
 				root = n
 			}
 			stack = append(stack, n)
-			if len(stack) > 64 {
+			if len(stack) > maxXMLDepth {
 				return nil, problem.BadRequest("malformed_xml", problem.Field{Code: "too_deep"})
 			}
 		case xml.EndElement:
@@ -78,6 +85,8 @@ func parseXML(body []byte) (*xnode, error) {
 		case xml.CharData:
 			if len(stack) > 0 {
 				stack[len(stack)-1].text.Write(t)
+			} else if len(bytes.TrimSpace(t)) > 0 {
+				return nil, xmlTrailing(dec)
 			}
 		}
 	}
@@ -85,6 +94,12 @@ func parseXML(body []byte) (*xnode, error) {
 		return nil, problem.BadRequest("empty_body")
 	}
 	return root, nil
+}
+
+func xmlTrailing(dec *xml.Decoder) error {
+	line, _ := dec.InputPos()
+	return problem.BadRequest("malformed_xml", problem.Field{Code: "xml_trailing_data",
+		Params: []any{"line", line}})
 }
 
 func xmlToJSON(body []byte, v any) ([]byte, error) {
@@ -99,6 +114,9 @@ func xmlToJSON(body []byte, v any) ([]byte, error) {
 // a value of the wrong shape is passed through as a string so the JSON
 // decoder reports it with the field's name.
 func convert(n *xnode, t reflect.Type) any {
+	if n.attrs["nil"] == "true" && len(n.children) == 0 && strings.TrimSpace(n.text.String()) == "" {
+		return nil
+	}
 	for t != nil && t.Kind() == reflect.Pointer {
 		t = t.Elem()
 	}
@@ -116,9 +134,11 @@ func convert(n *xnode, t reflect.Type) any {
 		fields := jsonFields(t)
 		m := map[string]any{}
 		for _, c := range n.children {
-			ft, ok := fields[c.name]
+			ft, ok := fieldFor(fields, c.name)
 			if !ok {
-				m[c.name] = strings.TrimSpace(c.text.String())
+				// Passed through so that the JSON decoder names it as an
+				// unknown field.
+				m[c.name] = convertUntyped(c)
 				continue
 			}
 			m[c.name] = convert(c, ft)
@@ -135,7 +155,7 @@ func convert(n *xnode, t reflect.Type) any {
 		}
 		return m
 	case reflect.Slice, reflect.Array:
-		if t.Elem().Kind() == reflect.Uint8 {
+		if t.Elem().Kind() == reflect.Uint8 && len(n.children) == 0 {
 			return text
 		}
 		out := make([]any, 0, len(n.children))
@@ -143,23 +163,79 @@ func convert(n *xnode, t reflect.Type) any {
 			out = append(out, convert(c, t.Elem()))
 		}
 		return out
+	}
+	if len(n.children) > 0 {
+		// An element where a scalar belongs: hand the JSON decoder an
+		// object so that it reports the field's expected type.
+		return convertUntyped(n)
+	}
+	switch t.Kind() {
 	case reflect.Bool:
 		if text == "true" || text == "false" {
 			return text == "true"
 		}
-		return text
 	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
 		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
 		reflect.Float32, reflect.Float64:
-		if _, err := strconv.ParseFloat(text, 64); err == nil {
+		if isJSONNumber(text) {
 			return json.Number(text)
 		}
-		return text
 	}
 	return text
 }
 
+// isJSONNumber reports whether s is a number in JSON's grammar (which is
+// narrower than strconv's: no "NaN", "Inf", hex or leading "+").
+func isJSONNumber(s string) bool {
+	if s == "" {
+		return false
+	}
+	if s[0] == '-' {
+		s = s[1:]
+	}
+	digits := func() int {
+		n := 0
+		for n < len(s) && s[n] >= '0' && s[n] <= '9' {
+			n++
+		}
+		return n
+	}
+	if s == "" {
+		return false
+	}
+	if s[0] == '0' {
+		s = s[1:]
+	} else if n := digits(); n > 0 {
+		s = s[n:]
+	} else {
+		return false
+	}
+	if s != "" && s[0] == '.' {
+		s = s[1:]
+		n := digits()
+		if n == 0 {
+			return false
+		}
+		s = s[n:]
+	}
+	if s != "" && (s[0] == 'e' || s[0] == 'E') {
+		s = s[1:]
+		if s != "" && (s[0] == '+' || s[0] == '-') {
+			s = s[1:]
+		}
+		n := digits()
+		if n == 0 {
+			return false
+		}
+		s = s[n:]
+	}
+	return s == ""
+}
+
 func convertUntyped(n *xnode) any {
+	if n.attrs["nil"] == "true" && len(n.children) == 0 && strings.TrimSpace(n.text.String()) == "" {
+		return nil
+	}
 	if len(n.children) == 0 {
 		return strings.TrimSpace(n.text.String())
 	}
@@ -296,24 +372,37 @@ func writeXMLValue(dec *json.Decoder, enc *xml.Encoder, start xml.StartElement) 
 	}
 }
 
+// irregular plurals that the suffix rules below would get wrong.
+var irregular = map[string]string{
+	"statuses": "status", "aliases": "alias", "addresses": "address", "analyses": "analysis",
+	"children": "child", "people": "person", "criteria": "criterion", "series": "series",
+	"species": "species", "indices": "index", "data": "datum", "goods": "good",
+}
+
 // singular names an array's item element after its wrapper: lines → line,
 // categories → category, dims_mm → dim_mm; anything else gets "item".
 func singular(s string) string {
+	if v, ok := irregular[s]; ok {
+		return v
+	}
 	switch {
 	case s == "items":
 		return "item"
-	case strings.HasSuffix(s, "ies"):
+	case strings.HasSuffix(s, "ies") && len(s) > 3:
 		return strings.TrimSuffix(s, "ies") + "y"
 	case strings.HasSuffix(s, "sses"), strings.HasSuffix(s, "xes"), strings.HasSuffix(s, "ches"), strings.HasSuffix(s, "shes"):
 		return strings.TrimSuffix(s, "es")
-	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss"):
+	case strings.HasSuffix(s, "s") && !strings.HasSuffix(s, "ss") && !strings.HasSuffix(s, "us") && len(s) > 1:
 		return strings.TrimSuffix(s, "s")
 	}
+	// A plural word inside a compound name: dims_mm → dim_mm.
 	parts := strings.Split(s, "_")
 	for i, p := range parts {
-		if len(p) > 1 && strings.HasSuffix(p, "s") {
-			parts[i] = strings.TrimSuffix(p, "s")
-			return strings.Join(parts, "_")
+		if i < len(parts)-1 && len(p) > 1 && p != s {
+			if q := singular(p); q != "item" && q != p {
+				parts[i] = q
+				return strings.Join(parts, "_")
+			}
 		}
 	}
 	return "item"
@@ -337,24 +426,33 @@ func validXMLName(s string) bool {
 
 func typeName(v any) string {
 	t := reflect.TypeOf(v)
-	for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice) {
+	for t != nil && (t.Kind() == reflect.Pointer || t.Kind() == reflect.Slice || t.Kind() == reflect.Array) {
 		t = t.Elem()
 	}
 	if t == nil {
 		return "value"
 	}
-	name := t.Name()
+	return baseTypeName(t.Name())
+}
+
+// baseTypeName drops a generic type's arguments: List[pkg.Order] → List.
+func baseTypeName(name string) string {
 	if i := strings.IndexByte(name, '['); i >= 0 {
 		name = name[:i]
 	}
 	return name
 }
 
+// snake spells a Go name in snake case, keeping acronyms whole:
+// OrderLine → order_line, HTTPStatus → http_status, SKUList → sku_list.
 func snake(s string) string {
+	rs := []rune(s)
 	var b strings.Builder
-	for i, r := range s {
+	for i, r := range rs {
 		if unicode.IsUpper(r) {
-			if i > 0 {
+			prevLower := i > 0 && (unicode.IsLower(rs[i-1]) || unicode.IsDigit(rs[i-1]))
+			nextLower := i > 0 && i+1 < len(rs) && unicode.IsUpper(rs[i-1]) && unicode.IsLower(rs[i+1])
+			if prevLower || nextLower {
 				b.WriteByte('_')
 			}
 			r = unicode.ToLower(r)

@@ -28,6 +28,7 @@ CREATE INDEX login_attempts_user ON login_attempts (user_id, at);
 -- cannot replay them.
 CREATE TABLE sessions (
     token_hash   TEXT PRIMARY KEY,
+    id           TEXT NOT NULL UNIQUE,
     user_id      TEXT NOT NULL REFERENCES users(id),
     created_at   TIMESTAMP NOT NULL,
     last_seen_at TIMESTAMP NOT NULL,

@@ -1,7 +1,10 @@
 -- The audit trail: one hash chain per tenant (chain '_platform' for platform
 -- actions), gap-free sequence numbers, written in the transaction of the
--- change it records. Rows are never updated or deleted by the application;
--- the triggers make an accidental UPDATE/DELETE fail loudly.
+-- change it records. Rows are never updated, and deleted only by the
+-- retention purge once older than 180 days (the legal minimum); the
+-- triggers make anything else fail loudly. They are a guard against
+-- mistakes, not against an attacker with database access: the hash chain
+-- and the signed checkpoints are what catch that.
 CREATE TABLE audit_events (
     chain         TEXT NOT NULL,
     seq           INTEGER NOT NULL,
@@ -9,6 +12,7 @@ CREATE TABLE audit_events (
     tenant_id     TEXT NOT NULL DEFAULT '',
     actor         TEXT NOT NULL,
     actor_type    TEXT NOT NULL,
+    actor_email   TEXT NOT NULL DEFAULT '',
     action        TEXT NOT NULL,
     resource      TEXT NOT NULL,
     outcome       TEXT NOT NULL,
@@ -20,22 +24,29 @@ CREATE TABLE audit_events (
     hash          TEXT NOT NULL,
     PRIMARY KEY (chain, seq)
 );
-CREATE INDEX audit_events_at ON audit_events (at);
-CREATE INDEX audit_events_tenant ON audit_events (tenant_id, at);
+-- Listing runs newest first, across chains or within one tenant.
+CREATE INDEX audit_events_at ON audit_events (at, chain, seq);
+CREATE INDEX audit_events_tenant ON audit_events (tenant_id, at, chain, seq);
 
+-- The head of each chain, locked by every append so that sequence numbers
+-- stay gap-free under concurrent writers.
 CREATE TABLE audit_heads (
     chain TEXT PRIMARY KEY,
     seq   INTEGER NOT NULL,
     hash  TEXT NOT NULL
 );
 
--- Signed checkpoints: a signed note over each chain's head, so a chain
--- recomputed by someone with database access is still caught.
+-- Signed checkpoints: a signed note over a chain's head at some moment, so
+-- a chain recomputed by someone with database access is still caught.
+-- kind 'purge' marks the anchor a retention purge leaves behind: the signed
+-- hash of the last record it removed, which the first surviving record must
+-- link to. The note is the authority; the other columns are for lookup.
 CREATE TABLE audit_checkpoints (
     id     INTEGER PRIMARY KEY AUTOINCREMENT,
     chain  TEXT NOT NULL,
     seq    INTEGER NOT NULL,
     hash   TEXT NOT NULL,
+    kind   TEXT NOT NULL DEFAULT 'checkpoint',
     at     TIMESTAMP NOT NULL,
     note   TEXT NOT NULL
 );
@@ -46,3 +57,8 @@ BEGIN SELECT RAISE(ABORT, 'audit_events is append-only'); END;
 CREATE TRIGGER audit_events_no_delete BEFORE DELETE ON audit_events
 WHEN OLD.at > datetime('now', '-180 days')
 BEGIN SELECT RAISE(ABORT, 'audit_events younger than 180 days cannot be deleted'); END;
+CREATE TRIGGER audit_checkpoints_no_update BEFORE UPDATE ON audit_checkpoints
+BEGIN SELECT RAISE(ABORT, 'audit_checkpoints is append-only'); END;
+CREATE TRIGGER audit_checkpoints_no_delete BEFORE DELETE ON audit_checkpoints
+WHEN OLD.at > datetime('now', '-180 days')
+BEGIN SELECT RAISE(ABORT, 'audit_checkpoints younger than 180 days cannot be deleted'); END;

@@ -1,0 +1,134 @@
+// Package app is the one wiring package: it reads the command line, opens
+// and migrates the store, builds stores → services → handlers, mounts the
+// routes, runs background work and shuts everything down in order.
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/identity"
+	"github.com/silkgate/silkgate/internal/keyring"
+	"github.com/silkgate/silkgate/internal/platform/db"
+	"github.com/silkgate/silkgate/internal/platform/i18n"
+	"github.com/silkgate/silkgate/internal/platform/web"
+	"github.com/silkgate/silkgate/internal/tenancy"
+)
+
+// Version data, set at build time with -ldflags "-X …".
+var (
+	Version = "dev"
+	Commit  = "none"
+)
+
+// Options tune Open for tests and benchmarks.
+type Options struct {
+	Log    *slog.Logger
+	Argon2 identity.Argon2Params
+	Getenv func(string) string
+}
+
+// App is a built platform: the store, every service and the HTTP handler.
+type App struct {
+	Cfg      Config
+	DB       *db.DB
+	Log      *slog.Logger
+	Catalog  *i18n.Catalog
+	Keys     *keyring.Keyring
+	Audit    *audit.Log
+	Tenants  *tenancy.Service
+	Identity *identity.Service
+	Router   *web.Router
+	Metrics  *prometheus.Registry
+	Handler  http.Handler
+
+	ready func() bool
+}
+
+// Open builds the platform on cfg's store, migrating it first.
+func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Getenv == nil {
+		o.Getenv = func(string) string { return "" }
+	}
+	a := &App{Cfg: cfg, Log: o.Log}
+	var err error
+	if a.DB, err = db.Open(ctx, cfg.DataDir, cfg.DSN); err != nil {
+		return nil, err
+	}
+	fail := func(err error) (*App, error) {
+		a.DB.Close()
+		return nil, err
+	}
+	if err := a.DB.Migrate(ctx); err != nil {
+		return fail(err)
+	}
+	if a.Catalog, err = i18n.Load(); err != nil {
+		return fail(err)
+	}
+	if a.Keys, err = keyring.Open(ctx, a.DB, cfg.DataDir, o.Getenv); err != nil {
+		return fail(fmt.Errorf("keyring: %w", err))
+	}
+	signer, _, err := audit.LoadOrCreateSigner(cfg.DataDir, o.Getenv)
+	if err != nil {
+		return fail(fmt.Errorf("audit signer: %w", err))
+	}
+	a.Audit = audit.New(a.DB, signer, o.Log)
+	pepper, err := loadOrCreateSecret(cfg.DataDir, "apikey-pepper.key", "SILKGATE_APIKEY_PEPPER", o.Getenv)
+	if err != nil {
+		return fail(err)
+	}
+	a.Tenants = tenancy.New(a.DB, a.Audit)
+	a.Identity, err = identity.New(a.DB, a.Keys, a.Audit, a.Tenants, identity.Config{Pepper: pepper, Argon2: o.Argon2, Log: o.Log})
+	if err != nil {
+		return fail(err)
+	}
+
+	a.Metrics = prometheus.NewRegistry()
+	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{Namespace: "silkgate"}))
+	a.Router = web.NewRouter(a.DB, a.Identity)
+	a.routes()
+	env := &web.Env{Log: o.Log, Catalog: a.Catalog}
+	a.Handler = web.Pipeline(env, web.NewMetrics(a.Metrics), http.NewCrossOriginProtection().Handler(a.Router))
+	a.ready = func() bool { return true }
+	return a, nil
+}
+
+// Close releases the store.
+func (a *App) Close() error { return a.DB.Close() }
+
+func (a *App) routes() {
+	rt := a.Router
+	rt.Mount("GET /healthz", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, _ = io.WriteString(w, "ok\n")
+	}))
+	rt.Mount("GET /readyz", web.H(func(w http.ResponseWriter, r *http.Request) error {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if !a.ready() {
+			return unavailable("shutting down")
+		}
+		if err := a.DB.Ping(ctx); err != nil {
+			return unavailable("store does not answer")
+		}
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		_, err := io.WriteString(w, "ready\n")
+		return err
+	}))
+	rt.Mount("GET /metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}))
+	a.Tenants.Routes(rt)
+	a.Identity.Routes(rt)
+	a.Audit.Routes(rt)
+}

@@ -1,0 +1,81 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/silkgate/silkgate/internal/keyring"
+)
+
+// errAuditBroken makes `audit verify` exit non-zero after printing the
+// first bad record.
+var errAuditBroken = errors.New("audit trail is NOT intact")
+
+func (e cliEnv) auditVerify(ctx context.Context, args []string) error {
+	fs := commandFlags("audit verify", &e.cfg, e.stderr)
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := e.open(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := a.Audit.Verify(ctx)
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		if err := e.printJSON(rep); err != nil {
+			return err
+		}
+	} else if rep.OK {
+		fmt.Fprintf(e.stdout, "audit trail intact: %d records in %d chains, %d signed checkpoints\n", rep.Records, rep.Chains, rep.Checkpoints)
+	} else {
+		fmt.Fprintf(e.stdout, "audit trail BROKEN: first bad record: chain %s seq %d: %s (%s)\n", rep.Chain, rep.Seq, rep.Code, rep.Reason)
+		for _, f := range rep.Broken[1:] {
+			fmt.Fprintf(e.stdout, "  also: %s\n", f)
+		}
+	}
+	if !rep.OK {
+		return errAuditBroken
+	}
+	return nil
+}
+
+func (e cliEnv) keysRotate(ctx context.Context, args []string) error {
+	fs := commandFlags("keys rotate", &e.cfg, e.stderr)
+	var o keyring.RotateOptions
+	fs.StringVar(&o.Tenant, "tenant", "", "rotate this tenant's data key")
+	fs.BoolVar(&o.All, "all", false, "rotate every tenant's data key")
+	fs.BoolVar(&o.KEK, "kek", false, "rotate the key-encryption key and re-wrap every data key")
+	fs.BoolVar(&o.Rewrap, "rewrap", false, "re-wrap every data key with the current key-encryption key")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	a, err := e.open(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	rep, err := a.Keys.Rotate(systemCtx(ctx), o)
+	if err != nil {
+		return usageError{err.Error()}
+	}
+	if *asJSON {
+		return e.printJSON(rep)
+	}
+	if rep.KEKRotated {
+		fmt.Fprintf(e.stdout, "key-encryption key rotated (primary %d)\n", rep.KEKKeyID)
+	}
+	if rep.Rewrapped > 0 {
+		fmt.Fprintf(e.stdout, "%d data keys re-wrapped\n", rep.Rewrapped)
+	}
+	for _, t := range rep.Tenants {
+		fmt.Fprintf(e.stdout, "data key of %s rotated (new primary %d)\n", t.Tenant, t.KeyID)
+	}
+	return nil
+}

@@ -1,0 +1,391 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/mod/sumdb/note"
+
+	"github.com/silkgate/silkgate/internal/platform/db"
+	"github.com/silkgate/silkgate/internal/platform/web"
+)
+
+// PlatformChain is the chain of actions that belong to no tenant: platform
+// staff, the system itself, sign-ins that never reached a tenant.
+const PlatformChain = "_platform"
+
+// Outcomes in common use. Record accepts any short lower-case word; these
+// keep the common ones spelt alike across domains.
+const (
+	OutcomeSuccess = "success"
+	OutcomeFailure = "failure"
+	OutcomeDenied  = "denied"
+)
+
+// genesis is the prev_hash of the first record of every chain.
+const genesis = "0000000000000000000000000000000000000000000000000000000000000000"
+
+// Limits on what one record may carry. They keep a record small enough to
+// list and hash cheaply; the full change belongs to the domain's own tables.
+const (
+	maxWord   = 64
+	maxText   = 512
+	maxDetail = 2000
+)
+
+// Event is what a domain asks to be recorded. The actor, time, request id
+// and source address come from ctx, never from the caller, so a domain
+// cannot misattribute its own writes.
+type Event struct {
+	// Action is a dotted verb, domain first: "identity.sign_in",
+	// "settlement.payout.approve".
+	Action string
+	// Resource names the object acted on: "user:usr_…", "order:ord_…".
+	Resource string
+	// Outcome is "success" when empty.
+	Outcome string
+	// TenantID defaults to the actor's tenant; platform actions with no
+	// tenant go to the platform chain.
+	TenantID string
+	// Change is the change itself (the new value, or a before/after pair).
+	// Only its digest is kept: the log must not become a second copy of
+	// personal data that outlives its erasure, yet whoever holds the change
+	// can prove it is the one recorded.
+	Change any
+	// Detail is a short free-text note for humans.
+	Detail string
+}
+
+// Record is one stored audit record.
+type Record struct {
+	Chain        string    `json:"chain"`
+	Seq          int64     `json:"seq"`
+	At           time.Time `json:"at"`
+	TenantID     string    `json:"tenant_id"`
+	Actor        string    `json:"actor"`
+	ActorType    string    `json:"actor_type"`
+	ActorEmail   string    `json:"actor_email,omitempty"`
+	Action       string    `json:"action"`
+	Resource     string    `json:"resource"`
+	Outcome      string    `json:"outcome"`
+	RequestID    string    `json:"request_id"`
+	SourceIP     string    `json:"source_ip"`
+	ChangeDigest string    `json:"change_digest"`
+	Detail       string    `json:"detail,omitempty"`
+	Hash         string    `json:"hash"`
+	PrevHash     string    `json:"prev_hash"`
+}
+
+// Log is the audit trail. It is safe for concurrent use.
+type Log struct {
+	// CheckpointFile, when set, receives a copy of every checkpoint and
+	// purge anchor, appended as signed notes. Set it before first use.
+	// It exists to be shipped off the host: a copy the database's owner
+	// cannot rewrite is what makes a recomputed chain detectable even if
+	// the checkpoint rows are deleted too.
+	CheckpointFile string
+	// Trusted lists further keys whose signatures Verify accepts, such as
+	// keys retired by a rotation. Set it before first use.
+	Trusted []note.Verifier
+
+	db     *db.DB
+	signer note.Signer
+	own    note.Verifier
+	log    *slog.Logger
+	now    func() time.Time
+
+	// pending counts records since the last checkpoint; kick wakes the
+	// checkpoint loop when it passes the threshold.
+	pending   atomic.Int64
+	threshold atomic.Int64
+	kick      chan struct{}
+	// ckpt serialises checkpoints and purges in this process so that two
+	// never sign the same head twice or race a file append.
+	ckpt sync.Mutex
+	file sync.Mutex
+}
+
+// New returns the audit log stored in d. signer signs checkpoints and purge
+// anchors; it may be nil where nothing will be signed (Record and List work,
+// Checkpoint and Purge refuse). When signer also verifies, as the key
+// LoadOrCreateSigner returns does, Verify trusts its signatures.
+func New(d *db.DB, signer note.Signer, logger *slog.Logger) *Log {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	l := &Log{db: d, signer: signer, log: logger, now: time.Now, kick: make(chan struct{}, 1)}
+	if v, ok := signer.(note.Verifier); ok {
+		l.own = v
+	}
+	return l
+}
+
+// ErrInvalidEvent is returned by Record for an event it cannot store.
+var ErrInvalidEvent = errors.New("audit: invalid event")
+
+// Record appends e to its tenant's chain inside the transaction carried by
+// ctx (or a transaction of its own), so the record commits or rolls back
+// with the change it describes. Callers must therefore call Record before
+// their transaction commits, with the same ctx.
+//
+// On PostgreSQL the chain head is locked until the transaction ends, so a
+// long transaction that records early delays other writers of the same
+// tenant: record last.
+func (l *Log) Record(ctx context.Context, e Event) error {
+	a := ActorFrom(ctx)
+	tenant := e.TenantID
+	if tenant == "" {
+		tenant = a.TenantID
+	}
+	chain := tenant
+	if chain == "" {
+		chain = PlatformChain
+	}
+	if tenant == PlatformChain {
+		tenant = ""
+	}
+	outcome := e.Outcome
+	if outcome == "" {
+		outcome = OutcomeSuccess
+	}
+	if err := checkEvent(e, outcome, tenant); err != nil {
+		return err
+	}
+	digest, err := ChangeDigest(e.Change)
+	if err != nil {
+		return fmt.Errorf("audit: %s: %w", e.Action, err)
+	}
+	r := Record{
+		Chain:        chain,
+		TenantID:     tenant,
+		Actor:        clean(a.ID, maxText),
+		ActorType:    clean(a.Type, maxWord),
+		ActorEmail:   clean(a.Email, maxText),
+		Action:       e.Action,
+		Resource:     clean(e.Resource, maxText),
+		Outcome:      outcome,
+		RequestID:    clean(web.RequestID(ctx), maxText),
+		SourceIP:     clean(a.SourceIP, maxWord),
+		ChangeDigest: digest,
+		Detail:       clean(e.Detail, maxDetail),
+	}
+	if r.Actor == "" {
+		r.Actor, r.ActorType = "anonymous", "anonymous"
+	}
+	err = l.db.InTx(ctx, func(ctx context.Context) error {
+		q := l.db.Q(ctx)
+		if _, err := q.ExecContext(ctx, `INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2)
+			ON CONFLICT (chain) DO NOTHING`, chain, genesis); err != nil {
+			return fmt.Errorf("audit: create head of %s: %w", chain, err)
+		}
+		var head int64
+		if err := q.QueryRowContext(ctx, l.lockHead(), chain).Scan(&head, &r.PrevHash); err != nil {
+			return fmt.Errorf("audit: lock head of %s: %w", chain, err)
+		}
+		// The time is taken under the head lock so that it never runs
+		// backwards along a chain written by one node.
+		r.Seq = head + 1
+		r.At = stamp(l.now())
+		r.Hash = r.computeHash()
+		if _, err := q.ExecContext(ctx, `INSERT INTO audit_events (chain, seq, at, tenant_id, actor, actor_type,
+			actor_email, action, resource, outcome, request_id, source_ip, change_digest, detail, prev_hash, hash)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
+			r.Chain, r.Seq, r.At, r.TenantID, r.Actor, r.ActorType, r.ActorEmail, r.Action, r.Resource,
+			r.Outcome, r.RequestID, r.SourceIP, r.ChangeDigest, r.Detail, r.PrevHash, r.Hash); err != nil {
+			return fmt.Errorf("audit: append to %s: %w", chain, err)
+		}
+		if _, err := q.ExecContext(ctx, `UPDATE audit_heads SET seq = $2, hash = $3 WHERE chain = $1`,
+			chain, r.Seq, r.Hash); err != nil {
+			return fmt.Errorf("audit: advance head of %s: %w", chain, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if n := l.pending.Add(1); n >= l.threshold.Load() && l.threshold.Load() > 0 {
+		select {
+		case l.kick <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// lockHead reads a chain head and, on PostgreSQL, locks it until the
+// transaction ends. SQLite needs no lock: its transactions are immediate,
+// so the single writer already excludes every other append.
+func (l *Log) lockHead() string {
+	if l.db.Engine() == db.Postgres {
+		return `SELECT seq, hash FROM audit_heads WHERE chain = $1 FOR UPDATE`
+	}
+	return `SELECT seq, hash FROM audit_heads WHERE chain = $1`
+}
+
+func checkEvent(e Event, outcome, tenant string) error {
+	var bad []string
+	if e.Action == "" || len(e.Action) > maxText || !printable(e.Action) {
+		bad = append(bad, "action")
+	}
+	if !word(outcome) {
+		bad = append(bad, "outcome")
+	}
+	if len(tenant) > maxText || !printable(tenant) {
+		bad = append(bad, "tenant")
+	}
+	if len(bad) > 0 {
+		return fmt.Errorf("%w: %s", ErrInvalidEvent, strings.Join(bad, ", "))
+	}
+	return nil
+}
+
+// word reports whether s is a short lower-case token such as an outcome.
+func word(s string) bool {
+	if s == "" || len(s) > maxWord {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
+
+func printable(s string) bool {
+	for _, c := range s {
+		if c < 0x20 || c == 0x7f {
+			return false
+		}
+	}
+	return true
+}
+
+// clean makes s valid UTF-8 and bounds its length, so what is hashed is
+// exactly what the database returns later.
+func clean(s string, max int) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if len(s) <= max {
+		return s
+	}
+	s = s[:max]
+	for !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s
+}
+
+// stamp rounds t to what both engines store exactly (PostgreSQL keeps
+// microseconds), in UTC so SQLite's text timestamps compare in time order.
+func stamp(t time.Time) time.Time { return t.UTC().Truncate(time.Microsecond) }
+
+// hashInput fixes the fields, their order and their spelling in a record's
+// hash. Changing it invalidates every stored chain: add a new version
+// instead.
+type hashInput struct {
+	V            int    `json:"v"`
+	Chain        string `json:"chain"`
+	Seq          int64  `json:"seq"`
+	At           string `json:"at"`
+	TenantID     string `json:"tenant_id"`
+	Actor        string `json:"actor"`
+	ActorType    string `json:"actor_type"`
+	ActorEmail   string `json:"actor_email"`
+	Action       string `json:"action"`
+	Resource     string `json:"resource"`
+	Outcome      string `json:"outcome"`
+	RequestID    string `json:"request_id"`
+	SourceIP     string `json:"source_ip"`
+	ChangeDigest string `json:"change_digest"`
+	Detail       string `json:"detail"`
+	PrevHash     string `json:"prev_hash"`
+}
+
+// computeHash is the hex SHA-256 of the record's canonical form, which
+// covers every stored field, the chain and sequence number included, so a
+// record cannot be moved within or between chains without changing it.
+func (r *Record) computeHash() string {
+	b, err := json.Marshal(hashInput{
+		V: 1, Chain: r.Chain, Seq: r.Seq, At: r.At.UTC().Format(time.RFC3339Nano), TenantID: r.TenantID,
+		Actor: r.Actor, ActorType: r.ActorType, ActorEmail: r.ActorEmail, Action: r.Action,
+		Resource: r.Resource, Outcome: r.Outcome, RequestID: r.RequestID, SourceIP: r.SourceIP,
+		ChangeDigest: r.ChangeDigest, Detail: r.Detail, PrevHash: r.PrevHash,
+	})
+	if err != nil {
+		panic(err) // strings and integers always marshal
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// ChangeDigest is the hex SHA-256 of change's canonical JSON: object keys
+// sorted, no insignificant space, no HTML escaping, numbers as written. A
+// struct and a map with the same members therefore have the same digest.
+// A nil change has the empty digest.
+func ChangeDigest(change any) (string, error) {
+	if change == nil {
+		return "", nil
+	}
+	b, err := CanonicalJSON(change)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
+// CanonicalJSON encodes v as ChangeDigest hashes it.
+func CanonicalJSON(v any) ([]byte, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("encode change: %w", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var generic any
+	if err := dec.Decode(&generic); err != nil {
+		return nil, fmt.Errorf("encode change: %w", err)
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(generic); err != nil {
+		return nil, fmt.Errorf("encode change: %w", err)
+	}
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
+}
+
+const recordColumns = `chain, seq, at, tenant_id, actor, actor_type, actor_email, action, resource, outcome,
+	request_id, source_ip, change_digest, detail, prev_hash, hash`
+
+func scanRecord(rows interface{ Scan(...any) error }) (Record, error) {
+	var r Record
+	err := rows.Scan(&r.Chain, &r.Seq, &r.At, &r.TenantID, &r.Actor, &r.ActorType, &r.ActorEmail, &r.Action,
+		&r.Resource, &r.Outcome, &r.RequestID, &r.SourceIP, &r.ChangeDigest, &r.Detail, &r.PrevHash, &r.Hash)
+	r.At = r.At.UTC()
+	return r, err
+}
+
+// head is a chain's head row; ok is false when there is none.
+func (l *Log) head(ctx context.Context, q db.Querier, chain string) (seq int64, hash string, ok bool, err error) {
+	err = q.QueryRowContext(ctx, `SELECT seq, hash FROM audit_heads WHERE chain = $1`, chain).Scan(&seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", false, nil
+	}
+	if err != nil {
+		return 0, "", false, fmt.Errorf("audit: read head of %s: %w", chain, err)
+	}
+	return seq, hash, true, nil
+}
