@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -29,12 +30,18 @@ func (e cliEnv) serve(ctx context.Context, args []string) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address")
 	demo := fs.Bool("demo", false, "seed a demo tenant with sample data (once) and print its sign-in")
 	logText := fs.Bool("log-text", false, "log as text instead of JSON")
+	logLevel := fs.String("log-level", "info", "debug, info (one line per request), warn or error")
+	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this (loopback) address")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	var h slog.Handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: slog.LevelInfo})
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(*logLevel)); err != nil {
+		return usageError{"--log-level: " + err.Error()}
+	}
+	var h slog.Handler = slog.NewJSONHandler(e.stderr, &slog.HandlerOptions{Level: level})
 	if *logText {
-		h = slog.NewTextHandler(e.stderr, nil)
+		h = slog.NewTextHandler(e.stderr, &slog.HandlerOptions{Level: level})
 	}
 	log := slog.New(h)
 	start := time.Now()
@@ -47,6 +54,14 @@ func (e cliEnv) serve(ctx context.Context, args []string) error {
 		if err := a.SeedDemo(systemCtx(ctx), e.stderr); err != nil {
 			return fmt.Errorf("demo data: %w", err)
 		}
+	}
+	if *debugAddr != "" {
+		go func() {
+			mux := http.NewServeMux()
+			mux.HandleFunc("/debug/pprof/", pprof.Index)
+			mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+			log.Warn("pprof serving", "addr", *debugAddr, "error", http.ListenAndServe(*debugAddr, mux))
+		}()
 	}
 	ln, err := net.Listen("tcp", *addr)
 	if err != nil {

@@ -163,6 +163,10 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	if err := checkEvent(e, outcome, tenant); err != nil {
 		return err
 	}
+	// Tells the request pipeline this write has its record, so it does not
+	// add a generic one (see web.Router.AfterWrite). If the transaction
+	// rolls back, the request fails and the mark is moot.
+	web.MarkAudited(ctx)
 	digest, err := ChangeDigest(e.Change)
 	if err != nil {
 		return fmt.Errorf("audit: %s: %w", e.Action, err)

@@ -83,10 +83,12 @@ func (r *Report) add(f Finding) {
 }
 
 // Verify walks every chain from its first stored record to its head and
-// reports the first bad record of each. It streams records in batches, so
-// memory stays flat however long the chains are, and it runs outside any
-// transaction so writers are not held up; records appended while it runs
-// are simply not covered.
+// reports the first bad record of each. It reads records in batches by
+// sequence number, so memory stays flat however long the chains are, and
+// it holds no transaction of its own, so writers are never held up while
+// it runs; records appended meanwhile are simply not covered. Call it with
+// a ctx that carries no transaction, and not during a Purge, whose
+// deletions it would see half-done.
 func (l *Log) Verify(ctx context.Context) (Report, error) {
 	chains, err := l.chains(ctx)
 	if err != nil {

@@ -10,12 +10,14 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"sync"
 	"time"
 
 	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/platform/db"
+	"github.com/silkgate/silkgate/internal/platform/web"
 )
 
 // Sealer encrypts sensitive fields at rest (TOTP secrets, signing secrets)
@@ -73,11 +75,22 @@ type Service struct {
 	audit   Recorder
 	tenants Tenants
 	cfg     Config
-	dummy   string
+	// dummy is verified against when the account does not exist, so a
+	// failed sign-in takes as long whether or not the e-mail is known. It
+	// is made on first use: hashing costs ~100 ms and start-up must not.
+	dummy     string
+	dummyOnce sync.Once
 
+	// mu guards keys, limiters and revoked, and the touched field of every
+	// cached key.
 	mu       sync.Mutex
 	keys     map[string]*cachedKey // by key hash
 	limiters map[string]*limiter   // by principal id
+	// revoked holds the ids of keys revoked by this node, until when they
+	// must be refused whatever the store or the cache says: a request that
+	// read the key before the revocation committed may cache it afresh
+	// after RevokeAPIKey cleared the cache.
+	revoked map[string]time.Time
 }
 
 // New returns the identity service.
@@ -103,14 +116,52 @@ func New(d *db.DB, seal Sealer, rec Recorder, tenants Tenants, cfg Config) (*Ser
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	// A failed sign-in for an unknown e-mail verifies against this hash so
-	// it takes as long as one for a known e-mail.
-	dummy, err := HashPassword("unknown-account-Pw0", cfg.Argon2)
-	if err != nil {
-		return nil, err
+	return &Service{db: d, seal: seal, audit: rec, tenants: tenants, cfg: cfg,
+		keys: map[string]*cachedKey{}, limiters: map[string]*limiter{}, revoked: map[string]time.Time{}}, nil
+}
+
+// refusal marks an error whose writes must be kept: a refused sign-in is
+// still a strike and an audit record.
+type refusal struct{ err error }
+
+func (r *refusal) Error() string { return r.err.Error() }
+func (r *refusal) Unwrap() error { return r.err }
+
+func refuse(err error) error { return &refusal{err: err} }
+
+// keepingRefusals runs fn in the transaction carried by ctx, or in one of
+// its own. A refusal returned by fn keeps fn's writes: in its own
+// transaction it commits before the refusal is returned; in the caller's it
+// is returned marked web.KeepWrites so that the router commits it. Any
+// other error rolls back as usual.
+func (s *Service) keepingRefusals(ctx context.Context, fn func(ctx context.Context) error) error {
+	if db.InTransaction(ctx) {
+		err := fn(ctx)
+		if r, ok := errors.AsType[*refusal](err); ok {
+			return web.KeepWrites(r.err)
+		}
+		return err
 	}
-	return &Service{db: d, seal: seal, audit: rec, tenants: tenants, cfg: cfg, dummy: dummy,
-		keys: map[string]*cachedKey{}, limiters: map[string]*limiter{}}, nil
+	var refused error
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		err := fn(ctx)
+		if r, ok := errors.AsType[*refusal](err); ok {
+			refused = r.err
+			return nil
+		}
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	return refused
+}
+
+func (s *Service) dummyHash() string {
+	s.dummyOnce.Do(func() {
+		s.dummy, _ = HashPassword("unknown-account-Pw0", s.cfg.Argon2)
+	})
+	return s.dummy
 }
 
 func (s *Service) now() time.Time { return s.cfg.Now().UTC() }

@@ -6,11 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
 	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/ids"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
@@ -59,33 +59,75 @@ type loginRow struct {
 }
 
 // Login checks credentials and opens a session. Every attempt — failed
-// ones too — is audited and counted toward the lockout; the caller must
-// commit even when Login fails (web.KeepWrites), or the strike count would
-// vanish with the rollback.
+// ones too — is audited and counted toward the lockout. Outside a
+// transaction Login commits its own; inside the caller's, a refusal comes
+// back marked web.KeepWrites so that the strike count and the audit record
+// survive the refusal (the router commits them).
 func (s *Service) Login(ctx context.Context, c Credentials, sourceIP, userAgent string) (Session, User, error) {
+	var sess Session
+	var user User
+	err := s.keepingRefusals(ctx, func(ctx context.Context) error {
+		var err error
+		sess, user, err = s.login(ctx, c, sourceIP, userAgent)
+		return err
+	})
+	if err != nil {
+		return Session{}, User{}, err
+	}
+	return sess, user, nil
+}
+
+// loginQuery reads the account signing in. On PostgreSQL it locks the row
+// until the transaction ends, so that concurrent attempts on one account
+// take turns: each sees the strikes and the TOTP step of the one before,
+// and a burst of parallel guesses cannot slip past the lockout or replay a
+// code. SQLite's immediate transactions already take turns.
+func (s *Service) loginQuery() string {
+	q := `SELECT id, COALESCE(tenant_id, ''), email, role, status, mfa_required,
+		password_hash, totp_secret, totp_last_step FROM users WHERE lower(email) = lower($1)`
+	if s.db.Engine() == db.Postgres {
+		q += ` FOR UPDATE`
+	}
+	return q
+}
+
+func (s *Service) login(ctx context.Context, c Credentials, sourceIP, userAgent string) (Session, User, error) {
 	now := s.now()
 	var u loginRow
 	var role string
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT id, COALESCE(tenant_id, ''), email, role, status, mfa_required,
-		password_hash, totp_secret, totp_last_step FROM users WHERE lower(email) = lower($1)`, strings.TrimSpace(c.Email)).
+	err := s.db.Q(ctx).QueryRowContext(ctx, s.loginQuery(), strings.TrimSpace(c.Email)).
 		Scan(&u.ID, &u.TenantID, &u.Email, &role, &u.Status, &u.MFARequired, &u.hash, &u.sealed, &u.lastStep)
 	u.Role = Role(role)
+	actor := func() context.Context {
+		return audit.WithActor(ctx, audit.Actor{ID: orDefault(u.ID, "anonymous"), Type: "user", Email: orDefault(u.Email, c.Email),
+			TenantID: u.TenantID, SourceIP: sourceIP})
+	}
+	// fail counts a strike against a known account, audits the attempt and
+	// refuses it.
 	fail := func(reason string, perr error) (Session, User, error) {
 		if u.ID != "" {
 			if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO login_attempts (user_id, at, ok) VALUES ($1, $2, $3)`,
 				u.ID, now, false); err != nil {
-				return Session{}, User{}, err
+				return Session{}, User{}, fmt.Errorf("identity: count failed sign-in: %w", err)
 			}
 		}
-		actx := audit.WithActor(ctx, audit.Actor{ID: orDefault(u.ID, "anonymous"), Type: "user", Email: c.Email,
-			TenantID: u.TenantID, SourceIP: sourceIP})
-		if err := s.audit.Record(actx, audit.Event{Action: "auth.login", Resource: "user/" + orDefault(u.ID, "unknown"),
-			Outcome: "failure", TenantID: u.TenantID, Detail: reason}); err != nil {
+		if err := s.audit.Record(actor(), audit.Event{Action: "auth.login", Resource: "user/" + orDefault(u.ID, "unknown"),
+			Outcome: audit.OutcomeFailure, TenantID: u.TenantID, Detail: reason}); err != nil {
 			return Session{}, User{}, err
 		}
-		return Session{}, User{}, perr
+		return Session{}, User{}, refuse(perr)
+	}
+	// deny audits a refusal that is not a strike.
+	deny := func(reason string, perr error) (Session, User, error) {
+		if err := s.audit.Record(actor(), audit.Event{Action: "auth.login", Resource: "user/" + u.ID,
+			Outcome: audit.OutcomeDenied, TenantID: u.TenantID, Detail: reason}); err != nil {
+			return Session{}, User{}, err
+		}
+		return Session{}, User{}, refuse(perr)
 	}
 	if errors.Is(err, sql.ErrNoRows) {
+		// Take as long as a known account would, so that the answer time
+		// does not tell which e-mails have accounts.
 		_, _ = VerifyPassword(s.dummy, c.Password)
 		return fail("unknown_email", problem.Unauthorized("invalid_credentials"))
 	}
@@ -97,14 +139,7 @@ func (s *Service) Login(ctx context.Context, c Credentials, sourceIP, userAgent 
 	} else if locked {
 		// Refused even with the right password; not counted again so the
 		// lock does not extend itself.
-		actx := audit.WithActor(ctx, audit.Actor{ID: u.ID, Type: "user", Email: u.Email, TenantID: u.TenantID, SourceIP: sourceIP})
-		if err := s.audit.Record(actx, audit.Event{Action: "auth.login", Resource: "user/" + u.ID, Outcome: "denied",
-			TenantID: u.TenantID, Detail: "account_locked"}); err != nil {
-			return Session{}, User{}, err
-		}
-		mins := int(until.Sub(now).Minutes()) + 1
-		return Session{}, User{}, &problem.Error{Status: http.StatusLocked, Code: "account_locked",
-			Params: []any{"minutes", mins}, RetryAfter: until.Sub(now)}
+		return deny("account_locked", lockedError(until, now))
 	}
 	if ok, _ := VerifyPassword(u.hash, c.Password); !ok {
 		return fail("bad_password", problem.Unauthorized("invalid_credentials"))
@@ -114,9 +149,9 @@ func (s *Service) Login(ctx context.Context, c Credentials, sourceIP, userAgent 
 	}
 	mfa := false
 	if u.sealed != nil {
-		if c.TOTP == "" {
+		if strings.TrimSpace(c.TOTP) == "" {
 			// The password was right; asking for the code is not a strike.
-			return Session{}, User{}, problem.Unauthorized("mfa_required")
+			return deny("mfa_required", problem.Unauthorized("mfa_required"))
 		}
 		secret, err := s.seal.Decrypt(ctx, u.TenantID, u.sealed, totpAAD(u.ID))
 		if err != nil {
@@ -126,15 +161,23 @@ func (s *Service) Login(ctx context.Context, c Credentials, sourceIP, userAgent 
 		if step == 0 || step <= u.lastStep {
 			return fail("bad_totp", problem.Unauthorized("invalid_credentials"))
 		}
-		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET totp_last_step = $2 WHERE id = $1`, u.ID, step); err != nil {
-			return Session{}, User{}, err
+		// Conditional, so that even without the row lock a code is spent
+		// once: a second use of the step updates nothing.
+		res, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET totp_last_step = $2 WHERE id = $1 AND totp_last_step < $2`, u.ID, step)
+		if err != nil {
+			return Session{}, User{}, fmt.Errorf("identity: spend totp step: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return Session{}, User{}, fmt.Errorf("identity: spend totp step: %w", err)
+		} else if n != 1 {
+			return fail("bad_totp", problem.Unauthorized("invalid_credentials"))
 		}
 		mfa = true
 	} else if u.MFARequired {
 		return fail("mfa_not_enrolled", problem.Unauthorized("invalid_credentials"))
 	}
 	if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO login_attempts (user_id, at, ok) VALUES ($1, $2, $3)`, u.ID, now, true); err != nil {
-		return Session{}, User{}, err
+		return Session{}, User{}, fmt.Errorf("identity: record sign-in: %w", err)
 	}
 	sess := Session{ID: ids.New("ses"), Token: "sgs_" + ids.Secret(32), UserID: u.ID, CreatedAt: now, LastSeen: now,
 		ExpiresAt: now.Add(s.cfg.AbsoluteTimeout), SourceIP: sourceIP, UserAgent: truncate(userAgent, 256)}
@@ -143,13 +186,19 @@ func (s *Service) Login(ctx context.Context, c Credentials, sourceIP, userAgent 
 		tokenHash(sess.Token), sess.ID, u.ID, now, now, sess.ExpiresAt, mfa, sourceIP, sess.UserAgent); err != nil {
 		return Session{}, User{}, fmt.Errorf("identity: open session: %w", err)
 	}
-	actx := audit.WithActor(ctx, audit.Actor{ID: u.ID, Type: "user", Email: u.Email, TenantID: u.TenantID, SourceIP: sourceIP})
-	if err := s.audit.Record(actx, audit.Event{Action: "auth.login", Resource: "session/" + sess.ID, Outcome: "success",
+	if err := s.audit.Record(actor(), audit.Event{Action: "auth.login", Resource: "session/" + sess.ID, Outcome: audit.OutcomeSuccess,
 		TenantID: u.TenantID}); err != nil {
 		return Session{}, User{}, err
 	}
 	u.MFAEnabled = u.sealed != nil
 	return sess, u.User, nil
+}
+
+// lockedError is the 423 of a locked account.
+func lockedError(until, now time.Time) error {
+	mins := int(until.Sub(now).Minutes()) + 1
+	return &problem.Error{Status: http.StatusLocked, Code: "account_locked",
+		Params: []any{"minutes", mins}, RetryAfter: until.Sub(now)}
 }
 
 // lockedUntil reports whether the account is locked: MaxFailures failures
@@ -352,5 +401,3 @@ func (s *Service) ConfirmMFA(ctx context.Context, secret, code string) error {
 	}
 	return s.audit.Record(ctx, audit.Event{Action: "user.mfa_enable", Resource: "user/" + p.UserID, Outcome: "success"})
 }
-
-var _ = strconv.Itoa

@@ -15,13 +15,13 @@
 //     the data folder, generated on first start (folder 0700, file 0600; a
 //     file readable by others is refused). A missing kek.json while data keys
 //     exist is an error, never a reason to make a new KEK.
-//   - Each tenant has two data keysets, created on first use and stored in
+//   - Each tenant has two data keysets, each created on first use, stored in
 //     data_keys wrapped by the KEK: "aead" (AES-256-GCM, for Encrypt and
 //     Decrypt) and "prf" (HMAC-SHA256, for Fingerprint). Tenant "" means the
 //     platform's own keys, stored under PlatformTenant ("_platform").
 //   - A wrapped keyset is bound to its row (tenant and purpose are its
-//     associated data), so copying one tenant's keyset into another's row
-//     does not work either.
+//     associated data), so a keyset copied into another tenant's row does
+//     not unwrap.
 //
 // Unwrapped keysets are cached in memory for five minutes; rotation through
 // this Keyring drops them at once, and a ciphertext naming a key the cache
@@ -37,7 +37,7 @@
 //
 //	tinkey create-keyset --key-template AES256_GCM --out-format binary | base64 -w0
 //
-// Every node of a PostgreSQL deployment must use the same KEK, so such
+// Every node sharing a PostgreSQL store must use the same KEK, so such
 // deployments should supply it through SILKGATE_KEK (from a secret store)
 // rather than let each node generate its own file. To move from the file to
 // the variable, set SILKGATE_KEK to the content of kek.json.
@@ -56,7 +56,7 @@
 //     with the primary alone.
 //   - With SILKGATE_KEK the keyring cannot change the KEK itself. Add and
 //     promote a key outside (tinkey add-key, then promote-key), deploy the new
-//     value to every node, run Rewrap (`keys rotate --rewrap`), check Status
+//     value to every node, run Rewrap (RotateOptions.Rewrap), check Status
 //     until every keyset is wrapped by the primary, then deploy a value
 //     without the old keys.
 //   - Fingerprint keys are not rotated: a new key would change every

@@ -321,7 +321,6 @@ func (k *Keyring) create(ctx context.Context, own string, p purpose) (*entry, er
 			return err
 		}
 		e, err = k.unwrap(own, p, r)
-		if d := k.db; d.Engine() == db.SQLite { e, err = k.unwrap(own, p, row{keyset: wrapped}) }
 		return err
 	})
 	return e, err

@@ -27,6 +27,9 @@ type ProblemDoc struct {
 	RequestID string         `json:"request_id" xml:"request_id"`
 }
 
+// XMLRoot names the problem document's XML root element.
+func (ProblemDoc) XMLRoot() string { return "problem" }
+
 // ProblemField is one entry of "errors".
 type ProblemField struct {
 	Field   string `json:"field" xml:"field"`
@@ -66,7 +69,8 @@ func Localize(c *i18n.Catalog, lang string, err error, requestID string) Problem
 
 // errBusy answers a request that lost a lock or serialization race: the
 // client may simply retry.
-var errBusy = &problem.Error{Status: http.StatusServiceUnavailable, Code: "busy", RetryAfter: time.Second}
+var errBusy = &problem.Error{Status: http.StatusServiceUnavailable, Code: "busy", RetryAfter: time.Second,
+	Params: []any{"seconds", 1}}
 
 // headerWriter is implemented by the pipeline's writers, which know whether
 // the status line has gone out.

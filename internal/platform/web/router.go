@@ -48,6 +48,10 @@ type Route struct {
 	// e.g. application/x-ndjson for a bulk route.
 	Consumes []string
 	Produces []string
+	// Errors lists problem statuses the route answers beyond those its
+	// declaration implies (401/403/429 when authenticated, 404 with path
+	// parameters, 400/413/415/422 with a body), e.g. 409 or 423.
+	Errors []int
 	// Stream routes read their own body (bulk ingest, EDI) and manage their
 	// own transactions; everything else that writes runs in one transaction.
 	Stream  bool
@@ -81,7 +85,8 @@ type Caller interface {
 // layer; the router only asks it. On writing routes the body has already
 // been read (within the route's size limit) when Authenticate runs: r.Body
 // reads it, and r.GetBody returns a fresh copy, so a signature check can hash
-// it without taking it from the handler.
+// it without taking it from the handler. A Stream route's body is not read
+// in advance; an authenticator that reads it must put it back.
 type Authenticator interface {
 	// Authenticate returns r's context enriched with the caller (and its
 	// tenant scope), or a 401/429 problem.
@@ -98,6 +103,27 @@ type Router struct {
 	db     *db.DB
 	// SignInPath is where page routes send unauthenticated callers.
 	SignInPath string
+	// AfterWrite, when set, runs inside every successful write's
+	// transaction. The platform uses it to guarantee that every write is
+	// audited: a handler that recorded nothing richer gets a generic record.
+	AfterWrite func(ctx context.Context, r *http.Request, route Route) error
+}
+
+type auditMark struct{ recorded bool }
+
+type auditMarkKey struct{}
+
+// MarkAudited notes that the request in ctx has written an audit record.
+func MarkAudited(ctx context.Context) {
+	if m, ok := ctx.Value(auditMarkKey{}).(*auditMark); ok {
+		m.recorded = true
+	}
+}
+
+// Audited reports whether MarkAudited was called for the request in ctx.
+func Audited(ctx context.Context) bool {
+	m, ok := ctx.Value(auditMarkKey{}).(*auditMark)
+	return ok && m.recorded
 }
 
 // NewRouter returns an empty route table.
@@ -226,7 +252,7 @@ func (rt *Router) serveWrite(w http.ResponseWriter, r *http.Request, route Route
 		fingerprint = hex.EncodeToString(sum[:])
 	}
 
-	ctx, tx, err := rt.db.Begin(r.Context())
+	ctx, tx, err := rt.db.Begin(context.WithValue(r.Context(), auditMarkKey{}, &auditMark{}))
 	if err != nil {
 		return err
 	}
@@ -251,6 +277,13 @@ func (rt *Router) serveWrite(w http.ResponseWriter, r *http.Request, route Route
 	var keep *keepWrites
 	if herr != nil && !errors.As(herr, &keep) {
 		return herr
+	}
+	if herr == nil && rt.AfterWrite != nil && rec.status < 400 {
+		ar := r.WithContext(ctx)
+		ar.Body = io.NopCloser(bytes.NewReader(body))
+		if err := rt.AfterWrite(ctx, ar, route); err != nil {
+			return err
+		}
 	}
 	if fingerprint != "" {
 		if herr == nil && rec.status < 500 {
