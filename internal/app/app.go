@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -18,10 +19,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/console"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/keyring"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/i18n"
+	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
 	"github.com/silkgate/silkgate/internal/tenancy"
 )
@@ -52,6 +55,9 @@ type App struct {
 	Router   *web.Router
 	Metrics  *prometheus.Registry
 	Handler  http.Handler
+	// DrainDelay is how long Serve keeps answering, with /readyz at 503,
+	// after being told to stop.
+	DrainDelay time.Duration
 
 	ready func() bool
 }
@@ -82,12 +88,20 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	if a.Keys, err = keyring.Open(ctx, a.DB, cfg.DataDir, o.Getenv); err != nil {
 		return fail(fmt.Errorf("keyring: %w", err))
 	}
+	if err := checkAuditKey(ctx, a.DB, cfg.DataDir, o.Getenv); err != nil {
+		return fail(err)
+	}
 	signer, _, err := audit.LoadOrCreateSigner(cfg.DataDir, o.Getenv)
 	if err != nil {
 		return fail(fmt.Errorf("audit signer: %w", err))
 	}
 	a.Audit = audit.New(a.DB, signer, o.Log)
-	pepper, err := loadOrCreateSecret(cfg.DataDir, "apikey-pepper.key", "SILKGATE_APIKEY_PEPPER", o.Getenv)
+	// Every checkpoint is also appended to a file outside the database, to
+	// be shipped off-host: a chain recomputed by someone with database
+	// access, checkpoints included, still disagrees with that copy.
+	a.Audit.CheckpointFile = filepath.Join(cfg.DataDir, audit.CheckpointLogFile)
+	pepper, err := loadOrCreateSecret(cfg.DataDir, "apikey-pepper.key", "SILKGATE_APIKEY_PEPPER", o.Getenv,
+		hasRows(ctx, a.DB, `SELECT COUNT(*) FROM api_keys`))
 	if err != nil {
 		return fail(err)
 	}
@@ -98,12 +112,21 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	}
 
 	a.Metrics = prometheus.NewRegistry()
-	a.Metrics.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{Namespace: "silkgate"}))
+	// Every series carries the silkgate_ prefix (CONTRACT), the runtime's too.
+	prometheus.WrapRegistererWithPrefix("silkgate_", a.Metrics).MustRegister(
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	a.Router = web.NewRouter(a.DB, a.Identity)
 	a.Router.AfterWrite = a.auditWrite
+	a.Router.Seal = a.Keys
 	a.routes()
 	env := &web.Env{Log: o.Log, Catalog: a.Catalog}
-	a.Handler = web.Pipeline(env, web.NewMetrics(a.Metrics), http.NewCrossOriginProtection().Handler(a.Router))
+	// Browsers send Sec-Fetch-Site/Origin; a cross-origin form post to the
+	// console is refused before any handler runs (CSRF protection).
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(web.H(func(w http.ResponseWriter, r *http.Request) error {
+		return &problem.Error{Status: http.StatusForbidden, Code: "cross_origin"}
+	}))
+	a.Handler = web.Pipeline(env, web.NewMetrics(a.Metrics), cop.Handler(a.Router))
 	a.ready = func() bool { return true }
 	return a, nil
 }
@@ -149,7 +172,10 @@ func (a *App) routes() {
 		return err
 	}))
 	rt.Mount("GET /metrics", promhttp.HandlerFor(a.Metrics, promhttp.HandlerOpts{}))
+	rt.MountAPIDocs(web.OpenAPIInfo{Title: "Silkgate API", Version: Version, SessionCookie: identity.SessionCookie,
+		Description: "The API of Silkgate, the cross-border e-commerce service platform. Conventions: docs/API.md."})
 	a.Tenants.Routes(rt)
 	a.Identity.Routes(rt)
 	a.Audit.Routes(rt)
+	console.New(console.Deps{Identity: a.Identity, Tenants: a.Tenants, Audit: a.Audit, Catalog: a.Catalog, DB: a.DB, Log: a.Log}).Routes(rt)
 }

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
+	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/keyring"
 )
 
@@ -45,6 +47,29 @@ func (e cliEnv) auditVerify(ctx context.Context, args []string) error {
 	return nil
 }
 
+func (e cliEnv) auditPurge(ctx context.Context, args []string) error {
+	fs := commandFlags("audit purge", &e.cfg, e.stderr)
+	before := fs.String("before", "", "remove records older than this date (YYYY-MM-DD); at least 180 days ago")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	t, err := time.Parse("2006-01-02", *before)
+	if err != nil {
+		return usageError{"audit purge needs --before YYYY-MM-DD"}
+	}
+	a, err := e.open(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	n, err := a.Audit.Purge(systemCtx(ctx), t)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d audit records older than %s removed; a signed purge anchor keeps the chains verifiable\n", n, *before)
+	return nil
+}
+
 func (e cliEnv) keysRotate(ctx context.Context, args []string) error {
 	fs := commandFlags("keys rotate", &e.cfg, e.stderr)
 	var o keyring.RotateOptions
@@ -61,9 +86,19 @@ func (e cliEnv) keysRotate(ctx context.Context, args []string) error {
 		return err
 	}
 	defer a.Close()
-	rep, err := a.Keys.Rotate(systemCtx(ctx), o)
+	if !o.KEK && !o.Rewrap && !o.All && o.Tenant == "" {
+		return usageError{"keys rotate needs --tenant ID, --all, --kek or --rewrap"}
+	}
+	sctx := systemCtx(ctx)
+	rep, err := a.Keys.Rotate(sctx, o)
 	if err != nil {
-		return usageError{err.Error()}
+		return err
+	}
+	// Key changes are security events: recorded like any other write.
+	if err := a.DB.InTx(sctx, func(ctx context.Context) error {
+		return a.Audit.Record(ctx, audit.Event{Action: "keys.rotate", Resource: "keyring", Outcome: "success", Change: rep})
+	}); err != nil {
+		return err
 	}
 	if *asJSON {
 		return e.printJSON(rep)

@@ -113,7 +113,19 @@ func TestGracefulShutdown(t *testing.T) {
 	if d := time.Since(start); d > time.Second {
 		t.Logf("ready after %v (target ≤ 1 s; measured without test overhead in docs/BENCHMARKS.md)", d)
 	}
+	a.DrainDelay = 500 * time.Millisecond
 	cancel()
+	time.Sleep(100 * time.Millisecond)
+	if r, err := http.Get(url + "/readyz"); err != nil || r.StatusCode != http.StatusServiceUnavailable {
+		t.Errorf("while draining: /readyz %v %v, want 503", r, err)
+	} else {
+		r.Body.Close()
+	}
+	if r, err := http.Get(url + "/healthz"); err != nil || r.StatusCode != 200 {
+		t.Errorf("while draining: /healthz %v %v, want 200", r, err)
+	} else {
+		r.Body.Close()
+	}
 	select {
 	case err := <-done:
 		if err != nil {
@@ -127,4 +139,64 @@ func TestGracefulShutdown(t *testing.T) {
 	}
 	a.Close()
 	_ = io.Discard
+}
+
+// TestIdempotentSecretsSealed: a create that returns a secret, sent with an
+// Idempotency-Key, replays the same secret — and the kept response is not
+// readable in the store.
+func TestIdempotentSecretsSealed(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		tenant := env.Tenant("Sealed Ltd")
+		owner := env.Key(tenant, identity.TenantOwner, false)
+		call := func() (int, string) {
+			req, _ := http.NewRequest("POST", env.Server.URL+"/api/v1/apikeys", strings.NewReader(`{"role":"viewer"}`))
+			req.Header.Set("Authorization", "Bearer "+owner)
+			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Idempotency-Key", "create-viewer-key-1")
+			r, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Body.Close()
+			b, _ := io.ReadAll(r.Body)
+			return r.StatusCode, string(b)
+		}
+		s1, b1 := call()
+		s2, b2 := call()
+		if s1 != 201 || s2 != 201 || b1 != b2 {
+			t.Fatalf("replay differs: %d %s / %d %s", s1, b1, s2, b2)
+		}
+		var stored []byte
+		if err := env.App.DB.Q(context.Background()).QueryRowContext(context.Background(),
+			`SELECT body FROM idempotency_keys`).Scan(&stored); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(string(stored), "sk_live_") || strings.Contains(string(stored), "signing_secret") {
+			t.Error("the kept response holds the secret in clear")
+		}
+	})
+}
+
+func TestAPIDocsServed(t *testing.T) {
+	env := apptest.New(t, db.SQLite)
+	r := env.Call("GET", "/api/openapi.json", "", nil, nil)
+	body := apptest.Body(r)
+	if r.StatusCode != 200 || !strings.Contains(body, `"openapi":"3.1.0"`) && !strings.Contains(body, `"openapi": "3.1.0"`) {
+		t.Fatalf("openapi: %d %.200s", r.StatusCode, body)
+	}
+	for _, rt := range env.App.Router.Routes() {
+		if strings.HasPrefix(rt.Path, "/api/v1/") && !strings.Contains(body, `"`+rt.Path+`"`) {
+			t.Errorf("route %s missing from the OpenAPI document", rt.Path)
+		}
+	}
+	if r := env.Call("GET", "/api/docs", "", nil, nil); r.StatusCode != 200 || !strings.Contains(apptest.Body(r), "/api/v1/me") {
+		t.Errorf("docs page: %d", r.StatusCode)
+	}
+	metrics := apptest.Body(env.Call("GET", "/metrics", "", nil, nil))
+	for _, line := range strings.Split(metrics, "\n") {
+		if line != "" && !strings.HasPrefix(line, "#") && !strings.HasPrefix(line, "silkgate_") {
+			t.Errorf("metric without the silkgate_ prefix: %s", line)
+			break
+		}
+	}
 }

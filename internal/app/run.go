@@ -32,6 +32,7 @@ Commands:
   backup --to FILE                     consistent online backup
   restore --from FILE                  restore into an empty data folder / database
   audit verify                         check the audit trail's hash chains and checkpoints
+  audit purge --before YYYY-MM-DD      remove audit records past retention (never younger than 180 days)
   keys rotate [--tenant ID | --all] [--kek]   rotate data keys or the key-encryption key
   version                              print version, commit and Go version
 
@@ -76,6 +77,8 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.restore(ctx, rest)
 	case "audit verify":
 		return env.auditVerify(ctx, rest)
+	case "audit purge":
+		return env.auditPurge(ctx, rest)
 	case "keys rotate":
 		return env.keysRotate(ctx, rest)
 	case "import fx", "import sanctions", "import regulations":

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"errors"
@@ -9,13 +10,21 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+
+	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/platform/db"
 )
 
 // loadOrCreateSecret returns a 32-byte secret from the environment variable
 // env (base64) or from file name in the data folder, creating the file with
 // mode 0600 on first start. Deployments with several nodes must supply the
 // same value to each (through env or a shared secret store).
-func loadOrCreateSecret(dataDir, name, env string, getenv func(string) string) ([]byte, error) {
+//
+// inUse reports whether data protected by the secret already exists: then a
+// missing file is an operator's mistake (a restore without the keys, a
+// wrong --data), and quietly making a new secret would invalidate
+// everything it protects, so it is refused instead.
+func loadOrCreateSecret(dataDir, name, env string, getenv func(string) string, inUse func() (bool, error)) ([]byte, error) {
 	if v := strings.TrimSpace(getenv(env)); v != "" {
 		b, err := base64.StdEncoding.DecodeString(v)
 		if err != nil || len(b) < 32 {
@@ -35,6 +44,11 @@ func loadOrCreateSecret(dataDir, name, env string, getenv func(string) string) (
 	if !errors.Is(err, fs.ErrNotExist) {
 		return nil, err
 	}
+	if used, err := inUse(); err != nil {
+		return nil, err
+	} else if used {
+		return nil, fmt.Errorf("%s is missing but the store already depends on it: restore it from your key backup (or set %s)", path, env)
+	}
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, err
 	}
@@ -44,7 +58,7 @@ func loadOrCreateSecret(dataDir, name, env string, getenv func(string) string) (
 	}
 	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if errors.Is(err, fs.ErrExist) {
-		return loadOrCreateSecret(dataDir, name, env, getenv) // another process won the race
+		return loadOrCreateSecret(dataDir, name, env, getenv, inUse) // another process won the race
 	}
 	if err != nil {
 		return nil, err
@@ -54,4 +68,36 @@ func loadOrCreateSecret(dataDir, name, env string, getenv func(string) string) (
 		return nil, err
 	}
 	return sec, f.Close()
+}
+
+// hasRows returns an inUse check that is true when the query counts rows.
+func hasRows(ctx context.Context, d *db.DB, query string) func() (bool, error) {
+	return func() (bool, error) {
+		var n int
+		if err := d.Q(ctx).QueryRowContext(ctx, query).Scan(&n); err != nil {
+			return false, err
+		}
+		return n > 0, nil
+	}
+}
+
+// checkAuditKey refuses to let a new checkpoint-signing key be made when
+// signed checkpoints already exist: every old checkpoint would then fail
+// verification as if the trail had been forged.
+func checkAuditKey(ctx context.Context, d *db.DB, dataDir string, getenv func(string) string) error {
+	if getenv(audit.EnvSigningKey) != "" {
+		return nil
+	}
+	path := filepath.Join(dataDir, audit.KeyFile)
+	if _, err := os.Stat(path); err == nil || !errors.Is(err, fs.ErrNotExist) {
+		return err
+	}
+	used, err := hasRows(ctx, d, `SELECT COUNT(*) FROM audit_checkpoints`)()
+	if err != nil {
+		return err
+	}
+	if used {
+		return fmt.Errorf("%s is missing but signed audit checkpoints exist: restore it from your key backup (or set %s)", path, audit.EnvSigningKey)
+	}
+	return nil
 }

@@ -32,6 +32,7 @@ func (e cliEnv) serve(ctx context.Context, args []string) error {
 	logText := fs.Bool("log-text", false, "log as text instead of JSON")
 	logLevel := fs.String("log-level", "info", "debug, info (one line per request), warn or error")
 	debugAddr := fs.String("debug-addr", "", "serve Go's pprof profiles on this (loopback) address")
+	drain := fs.Duration("drain", 2*time.Second, "on shutdown, answer /readyz with 503 this long before closing, so load balancers stop sending traffic")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -67,6 +68,7 @@ func (e cliEnv) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	a.DrainDelay = *drain
 	return a.Serve(ctx, ln, start)
 }
 
@@ -100,7 +102,8 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, start time.Time) error
 	case err = <-errc:
 	case <-ctx.Done():
 		stopping.Store(true)
-		a.Log.Info("shutting down")
+		a.Log.Info("shutting down", "drain", a.DrainDelay.String())
+		time.Sleep(a.DrainDelay)
 		sctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		err = srv.Shutdown(sctx)
 		cancel()
@@ -116,4 +119,5 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, start time.Time) error
 // startBackground runs the periodic work of a serving node.
 func (a *App) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Audit.RunCheckpoints(ctx, time.Minute, 1000) })
+	wg.Go(func() { every(ctx, time.Hour, a.housekeeping) })
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
 )
 
@@ -106,8 +107,9 @@ func cursorOf(r Record) string {
 	return strconv.FormatInt(r.At.UnixMicro(), 10) + ":" + strconv.FormatInt(r.Seq, 10) + ":" + r.Chain
 }
 
-// ErrBadCursor is returned by List for a cursor it did not make.
-var ErrBadCursor = fmt.Errorf("audit: invalid cursor")
+// ErrBadCursor is returned by List for a cursor it did not make; it renders
+// as a 422 naming the cursor.
+var ErrBadCursor = problem.Invalid(problem.Field{Field: "cursor", Code: "invalid_cursor"})
 
 func parseCursor(s string) (time.Time, string, int64, error) {
 	parts := strings.SplitN(s, ":", 3)

@@ -94,6 +94,9 @@ func (c *Console) usersData(r *http.Request, tenant string) (usersData, error) {
 	}
 	d.Next = nextURL(r, l.NextCursor)
 	d.Grantable = grantable(p, d.TenantID)
+	// A new account starts with a modest role and the language the form
+	// is read in; granting more is a deliberate choice.
+	d.Form = newUserForm{Role: modestRole(d.Grantable), Locale: lang(r)}
 	manage := p.Role.Can(identity.PermUsersManage)
 	for _, u := range l.Items {
 		row := userRow{User: u, Self: u.ID == p.UserID}
@@ -276,8 +279,21 @@ func issuable(p *identity.Principal) []identity.Role {
 	return out
 }
 
+// modestRole is the role a form preselects: operator where it may be
+// given, else the last (lowest) role offered.
+func modestRole(roles []identity.Role) string {
+	if slices.Contains(roles, identity.Operator) {
+		return string(identity.Operator)
+	}
+	if len(roles) == 0 {
+		return ""
+	}
+	return string(roles[len(roles)-1])
+}
+
 func (c *Console) keysData(r *http.Request, tenant string) (keysData, error) {
 	d := keysData{scope: c.scopeOf(r, tenant), Roles: issuable(principal(r))}
+	d.Form.Role = modestRole(d.Roles)
 	pg, _ := web.PageFrom(r)
 	l, err := c.id.ListAPIKeys(r.Context(), d.TenantID, pg)
 	if err != nil {

@@ -69,7 +69,7 @@ func filterOf(r *http.Request, tenantScope string) (auditFilter, audit.Filter, e
 		f.To = to.AddDate(0, 0, 1)
 	}
 	if !f.From.IsZero() && !f.To.IsZero() && !f.To.After(f.From) {
-		fs.Add("to", "invalid_value", "reason", "to < from")
+		fs.Add("to", "date_order")
 	}
 	return in, f, fs.Err()
 }

@@ -8,8 +8,8 @@ import (
 )
 
 type checkItem struct {
-	Key, Href string
-	Done      bool
+	Title, Body, Href string
+	Done              bool
 	// Later marks a step that needs a module not built yet.
 	Later bool
 }
@@ -50,11 +50,11 @@ func (c *Console) dashboard(w http.ResponseWriter, r *http.Request) error {
 			return c.fail(w, r, err)
 		}
 		d.Checklist = []checkItem{
-			{Key: "console.checklist.mfa", Href: "/security/mfa", Done: d.User.MFAEnabled},
-			{Key: "console.checklist.invite", Href: "/users", Done: len(users.Items) > 1},
-			{Key: "console.checklist.apikey", Href: "/apikeys", Done: len(keys.Items) > 0},
-			{Key: "console.checklist.catalogue", Later: true},
-			{Key: "console.checklist.markets", Later: true},
+			{Title: "console.checklist.mfa.title", Body: "console.checklist.mfa.body", Href: "/security/mfa", Done: d.User.MFAEnabled},
+			{Title: "console.checklist.invite.title", Body: "console.checklist.invite.body", Href: "/users", Done: len(users.Items) > 1},
+			{Title: "console.checklist.apikey.title", Body: "console.checklist.apikey.body", Href: "/apikeys", Done: len(keys.Items) > 0},
+			{Title: "console.checklist.catalogue.title", Body: "console.checklist.catalogue.body", Later: true},
+			{Title: "console.checklist.markets.title", Body: "console.checklist.markets.body", Later: true},
 		}
 		for _, it := range d.Checklist {
 			if !it.Done && !it.Later {

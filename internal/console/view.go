@@ -20,7 +20,7 @@ import (
 	"github.com/silkgate/silkgate/internal/tenancy"
 )
 
-//go:embed templates
+//go:embed templates/*.html
 var templateFS embed.FS
 
 // views holds one parsed template set per page: the shared layout and
@@ -49,7 +49,7 @@ func mustViews(as *assets) *views {
 			}
 			return when(*t)
 		},
-		"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02") },
+		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"contains": func(list []string, s string) bool {
 			for _, x := range list {
 				if x == s {
@@ -58,7 +58,7 @@ func mustViews(as *assets) *views {
 			}
 			return false
 		},
-		"pager": func(next, first string) any { return struct{ Next, First string }{next, first} },
+		"pager":   func(next, first string) any { return struct{ Next, First string }{next, first} },
 		"roleKey": func(r identity.Role) string { return "console.role." + string(r) },
 		"permKey": func(p string) string { return "console.perm." + p },
 	}

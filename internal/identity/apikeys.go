@@ -197,20 +197,25 @@ func (s *Service) GetAPIKey(ctx context.Context, id string) (APIKey, error) {
 // RevokeAPIKey revokes a key at once on this node (and within the key
 // cache's lifetime on others).
 func (s *Service) RevokeAPIKey(ctx context.Context, id string) (APIKey, error) {
-	k, err := s.GetAPIKey(ctx, id)
-	if err != nil {
-		return APIKey{}, err
-	}
-	if k.RevokedAt == nil {
+	var k APIKey
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		var err error
+		if k, err = s.GetAPIKey(ctx, id); err != nil {
+			return err
+		}
+		if k.RevokedAt != nil {
+			return nil
+		}
 		now := s.now()
 		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE api_keys SET revoked_at = $2 WHERE id = $1`, id, now); err != nil {
-			return APIKey{}, err
+			return fmt.Errorf("identity: revoke api key: %w", err)
 		}
 		k.RevokedAt = &now
-		if err := s.audit.Record(ctx, audit.Event{Action: "apikey.revoke", Resource: "apikey/" + id, Outcome: "success",
-			TenantID: k.TenantID}); err != nil {
-			return APIKey{}, err
-		}
+		return s.audit.Record(ctx, audit.Event{Action: "apikey.revoke", Resource: "apikey/" + id, Outcome: "success",
+			TenantID: k.TenantID})
+	})
+	if err != nil {
+		return APIKey{}, err
 	}
 	s.forgetKey(id)
 	return k, nil

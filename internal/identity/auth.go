@@ -27,10 +27,13 @@ type cachedKey struct {
 	touched time.Time
 }
 
+// limiter is one credential's token bucket. lim, rps and burst are set
+// once; seen is guarded by Service.mu.
 type limiter struct {
-	lim  *rate.Limiter
-	rps  float64
-	seen time.Time
+	lim   *rate.Limiter
+	rps   float64
+	burst int
+	seen  time.Time
 }
 
 // ClientIP is the caller's address as this process sees it. Behind a
@@ -113,10 +116,11 @@ func (s *Service) keyPrincipal(ctx context.Context, key string) (*Principal, err
 		s.keys[h] = ck
 		s.mu.Unlock()
 	}
-	if ck.revoked {
+	if ck.revoked || s.revokedHere(ck.p.KeyID, now) {
 		return nil, problem.ErrUnauthenticated
 	}
-	// Record last use at most once a minute per key.
+	// Record last use at most once a minute per key. It is bookkeeping: a
+	// failure to write it is logged, and does not fail the request.
 	s.mu.Lock()
 	stale := now.Sub(ck.touched) > time.Minute
 	if stale {
@@ -125,14 +129,36 @@ func (s *Service) keyPrincipal(ctx context.Context, key string) (*Principal, err
 	s.mu.Unlock()
 	if stale {
 		if _, err := s.db.W(ctx).ExecContext(ctx, `UPDATE api_keys SET last_used_at = $2 WHERE id = $1`, ck.p.KeyID, now); err != nil {
-			return nil, fmt.Errorf("identity: touch api key: %w", err)
+			s.cfg.Log.Warn("identity: record api key use", "key_id", ck.p.KeyID, "error", err)
 		}
 	}
 	p := ck.p
 	return &p, nil
 }
 
+// revokedWindow is how long this node refuses a key it revoked whatever
+// the store says: longer than the cache keeps an entry, and than any
+// revoking transaction should take to commit.
+func (s *Service) revokedWindow() time.Duration { return max(s.cfg.KeyCacheTTL, time.Minute) }
+
+// revokedHere reports whether this node revoked key id within
+// revokedWindow.
+func (s *Service) revokedHere(id string, now time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	until, ok := s.revoked[id]
+	if ok && !now.Before(until) {
+		delete(s.revoked, id)
+		return false
+	}
+	return ok
+}
+
+// forgetKey drops key id from the cache and refuses it on this node from
+// now on, even if a request that read it before the revocation committed
+// puts it back in the cache.
 func (s *Service) forgetKey(id string) {
+	now := s.now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	for h, ck := range s.keys {
@@ -140,7 +166,16 @@ func (s *Service) forgetKey(id string) {
 			delete(s.keys, h)
 		}
 	}
+	for k, until := range s.revoked {
+		if !now.Before(until) {
+			delete(s.revoked, k)
+		}
+	}
+	s.revoked[id] = now.Add(s.revokedWindow())
 }
+
+// limitRefresh is how often a limiter re-reads its tenant's limit.
+const limitRefresh = 10 * time.Second
 
 // allow applies the per-credential rate limit of the tenant's plan. Limits
 // are per key, so one tenant's burst never spends another's allowance.
@@ -152,24 +187,41 @@ func (s *Service) allow(ctx context.Context, p *Principal) error {
 	now := s.now()
 	s.mu.Lock()
 	l, ok := s.limiters[id]
+	fresh := ok && now.Sub(l.seen) <= limitRefresh
 	s.mu.Unlock()
-	if !ok || now.Sub(l.seen) > 10*time.Second {
+	if !fresh {
+		// Read outside the lock: a query must not hold up every other
+		// caller. Two callers may both read; the second finds the first's
+		// limiter and keeps it when the limit has not changed.
 		rps, burst, err := s.tenants.RateLimit(ctx, p.TenantID)
-		if err != nil {
+		if errors.Is(err, problem.ErrNotFound) {
 			return problem.ErrUnauthenticated
 		}
-		if !ok || l.rps != rps || l.lim.Burst() != burst {
+		if err != nil {
+			return fmt.Errorf("identity: read rate limit: %w", err)
+		}
+		s.mu.Lock()
+		l, ok = s.limiters[id]
+		if !ok || l.rps != rps || l.burst != burst {
 			lim := rate.NewLimiter(rate.Limit(rps), burst)
 			if rps == 0 {
 				lim = rate.NewLimiter(rate.Inf, 0)
 			}
-			l = &limiter{lim: lim, rps: rps}
+			l = &limiter{lim: lim, rps: rps, burst: burst}
+			if len(s.limiters) > 100_000 {
+				for k, v := range s.limiters {
+					if now.Sub(v.seen) > limitRefresh {
+						delete(s.limiters, k)
+					}
+				}
+			}
+			s.limiters[id] = l
 		}
 		l.seen = now
-		s.mu.Lock()
-		s.limiters[id] = l
 		s.mu.Unlock()
 	}
+	// rps and burst never change once a limiter is made; rate.Limiter is
+	// safe for concurrent use.
 	if l.rps == 0 {
 		return nil
 	}

@@ -80,9 +80,11 @@ func (s *Service) handleLogin(w http.ResponseWriter, r *http.Request) error {
 	if err := web.Decode(r, &c); err != nil {
 		return err
 	}
+	// Login marks its refusals web.KeepWrites itself, so that the strike
+	// and the audit record commit; any other failure rolls back.
 	sess, u, err := s.Login(r.Context(), c, ClientIP(r), r.UserAgent())
 	if err != nil {
-		return web.KeepWrites(err)
+		return err
 	}
 	return web.Respond(w, r, http.StatusOK, LoginResult{Token: sess.Token, ExpiresAt: sess.ExpiresAt, User: u})
 }

@@ -11,6 +11,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"log/slog"
 	"sync"
 	"time"
@@ -116,8 +117,18 @@ func New(d *db.DB, seal Sealer, rec Recorder, tenants Tenants, cfg Config) (*Ser
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, seal: seal, audit: rec, tenants: tenants, cfg: cfg,
-		keys: map[string]*cachedKey{}, limiters: map[string]*limiter{}, revoked: map[string]time.Time{}}, nil
+	// Checked here, since the first hash is made later: parameters Argon2
+	// cannot run with would otherwise surface as a sign-in that never
+	// matches, or an unknown e-mail answered at once.
+	if !cfg.Argon2.valid() {
+		return nil, fmt.Errorf("identity: %w: %+v", errBadParams, cfg.Argon2)
+	}
+	s := &Service{db: d, seal: seal, audit: rec, tenants: tenants, cfg: cfg,
+		keys: map[string]*cachedKey{}, limiters: map[string]*limiter{}, revoked: map[string]time.Time{}}
+	// Made in the background so that start-up does not wait for it, and
+	// the first unknown e-mail most likely does not either.
+	go s.dummyHash()
+	return s, nil
 }
 
 // refusal marks an error whose writes must be kept: a refused sign-in is
@@ -157,6 +168,8 @@ func (s *Service) keepingRefusals(ctx context.Context, fn func(ctx context.Conte
 	return refused
 }
 
+// dummyHash returns the hash an unknown e-mail's password is checked
+// against, making it on first use.
 func (s *Service) dummyHash() string {
 	s.dummyOnce.Do(func() {
 		s.dummy, _ = HashPassword("unknown-account-Pw0", s.cfg.Argon2)

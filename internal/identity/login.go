@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"database/sql"
+	"encoding/base32"
 	"errors"
 	"fmt"
 	"net/http"
@@ -128,7 +129,7 @@ func (s *Service) login(ctx context.Context, c Credentials, sourceIP, userAgent 
 	if errors.Is(err, sql.ErrNoRows) {
 		// Take as long as a known account would, so that the answer time
 		// does not tell which e-mails have accounts.
-		_, _ = VerifyPassword(s.dummy, c.Password)
+		_, _ = VerifyPassword(s.dummyHash(), c.Password)
 		return fail("unknown_email", problem.Unauthorized("invalid_credentials"))
 	}
 	if err != nil {
@@ -262,12 +263,15 @@ func (s *Service) sessionPrincipal(ctx context.Context, token string) (*Principa
 		last     time.Time
 		expires  time.Time
 		revoked  sql.NullTime
-		tenantOK = true
+		tenantOK bool
 	)
+	// A platform user has no tenant; a tenant user's sessions end when the
+	// tenant is suspended, as its API keys do.
 	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT s.id, s.user_id, s.last_seen_at, s.expires_at, s.revoked_at, s.mfa,
-		u.email, COALESCE(u.tenant_id, ''), u.role, u.status
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = $1`, tokenHash(token)).
-		Scan(&p.SessionID, &p.UserID, &last, &expires, &revoked, &p.MFA, &p.Email, &p.TenantID, &role, &status)
+		u.email, COALESCE(u.tenant_id, ''), u.role, u.status, COALESCE(u.tenant_id IS NULL OR t.status = 'active', FALSE)
+		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN tenants t ON t.id = u.tenant_id
+		WHERE s.token_hash = $1`, tokenHash(token)).
+		Scan(&p.SessionID, &p.UserID, &last, &expires, &revoked, &p.MFA, &p.Email, &p.TenantID, &role, &status, &tenantOK)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, problem.ErrUnauthenticated
 	}
@@ -299,25 +303,35 @@ func (s *Service) Logout(ctx context.Context) error {
 	if !ok || p.SessionID == "" {
 		return problem.ErrUnauthenticated
 	}
-	if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE sessions SET revoked_at = $2 WHERE id = $1`, p.SessionID, s.now()); err != nil {
-		return err
-	}
-	return s.audit.Record(ctx, audit.Event{Action: "auth.logout", Resource: "session/" + p.SessionID, Outcome: "success"})
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE sessions SET revoked_at = $2 WHERE id = $1`, p.SessionID, s.now()); err != nil {
+			return fmt.Errorf("identity: logout: %w", err)
+		}
+		return s.audit.Record(ctx, audit.Event{Action: "auth.logout", Resource: "session/" + p.SessionID, Outcome: "success"})
+	})
 }
 
 // RevokeSession ends one of the caller's sessions, or — for a security
 // administrator — anyone's.
 func (s *Service) RevokeSession(ctx context.Context, id string) error {
 	p, _ := PrincipalFrom(ctx)
-	var owner string
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT user_id FROM sessions WHERE id = $1`, id).Scan(&owner)
-	if err != nil || p == nil || (owner != p.UserID && !p.Role.Can(PermSessionsManage)) {
-		return problem.ErrNotFound
-	}
-	if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, s.now()); err != nil {
-		return err
-	}
-	return s.audit.Record(ctx, audit.Event{Action: "session.revoke", Resource: "session/" + id, Outcome: "success"})
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		var owner string
+		err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT user_id FROM sessions WHERE id = $1`, id).Scan(&owner)
+		if errors.Is(err, sql.ErrNoRows) {
+			return problem.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("identity: read session: %w", err)
+		}
+		if p == nil || (owner != p.UserID && !p.Role.Can(PermSessionsManage)) {
+			return problem.ErrNotFound
+		}
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE sessions SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL`, id, s.now()); err != nil {
+			return fmt.Errorf("identity: revoke session: %w", err)
+		}
+		return s.audit.Record(ctx, audit.Event{Action: "session.revoke", Resource: "session/" + id, Outcome: "success"})
+	})
 }
 
 func (s *Service) revokeUserSessions(ctx context.Context, userID string) error {
@@ -327,13 +341,17 @@ func (s *Service) revokeUserSessions(ctx context.Context, userID string) error {
 
 // RevokeAllSessions ends every session of a user (security administrator).
 func (s *Service) RevokeAllSessions(ctx context.Context, userID string) error {
-	if _, err := s.GetUser(ctx, userID); err != nil {
-		return err
-	}
-	if err := s.revokeUserSessions(ctx, userID); err != nil {
-		return err
-	}
-	return s.audit.Record(ctx, audit.Event{Action: "session.revoke_all", Resource: "user/" + userID, Outcome: "success"})
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		u, err := s.GetUser(ctx, userID)
+		if err != nil {
+			return err
+		}
+		if err := s.revokeUserSessions(ctx, userID); err != nil {
+			return err
+		}
+		return s.audit.Record(ctx, audit.Event{Action: "session.revoke_all", Resource: "user/" + userID, Outcome: "success",
+			TenantID: u.TenantID})
+	})
 }
 
 // ListSessions lists the caller's open sessions.
@@ -387,6 +405,14 @@ func (s *Service) ConfirmMFA(ctx context.Context, secret, code string) error {
 	if !ok || p.UserID == "" {
 		return problem.ErrForbidden
 	}
+	// The secret comes back from the client: refuse one too short to be a
+	// second factor (RFC 4226 asks for 128 bits at least), or the empty
+	// one, whose codes anyone can compute.
+	secret = strings.ToUpper(strings.TrimSpace(secret))
+	if raw, err := base32.StdEncoding.WithPadding(base32.NoPadding).DecodeString(strings.TrimRight(secret, "=")); err != nil || len(raw) < 16 {
+		return problem.Invalid(problem.Field{Field: "secret", Code: "invalid_format",
+			Params: []any{"format", "the base32 secret returned when enrolment started"}})
+	}
 	step := matchTOTP(secret, strings.TrimSpace(code), s.now())
 	if step == 0 {
 		return problem.Invalid(problem.Field{Field: "code", Code: "incorrect"})
@@ -395,9 +421,11 @@ func (s *Service) ConfirmMFA(ctx context.Context, secret, code string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET totp_secret = $2, totp_last_step = $3 WHERE id = $1`,
-		p.UserID, sealed, step); err != nil {
-		return err
-	}
-	return s.audit.Record(ctx, audit.Event{Action: "user.mfa_enable", Resource: "user/" + p.UserID, Outcome: "success"})
+	return s.db.InTx(ctx, func(ctx context.Context) error {
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET totp_secret = $2, totp_last_step = $3 WHERE id = $1`,
+			p.UserID, sealed, step); err != nil {
+			return fmt.Errorf("identity: enable mfa: %w", err)
+		}
+		return s.audit.Record(ctx, audit.Event{Action: "user.mfa_enable", Resource: "user/" + p.UserID, Outcome: "success"})
+	})
 }

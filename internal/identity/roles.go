@@ -149,8 +149,10 @@ func (r Role) rank() int {
 
 // CanGrant reports whether a holder of r may give role other to someone.
 // Tenant owners grant any tenant role; tenant admins grant roles below
-// their own; the platform administrator grants platform roles and may
-// create any tenant's first owner; nobody else grants anything.
+// their own that hold nothing they lack themselves (finance moves money,
+// which an admin cannot, so an admin cannot hand it out either); the
+// platform administrator grants platform roles and may create any tenant's
+// first owner; nobody else grants anything.
 func (r Role) CanGrant(other Role) bool {
 	switch {
 	case r == PlatformAdmin:
@@ -158,9 +160,19 @@ func (r Role) CanGrant(other Role) bool {
 	case r == TenantOwner:
 		return other.Valid() && !other.Platform()
 	case r == TenantAdmin:
-		return other.Valid() && !other.Platform() && other.rank() > r.rank()
+		return other.Valid() && !other.Platform() && other.rank() > r.rank() && other.within(r)
 	}
 	return false
+}
+
+// within reports whether every permission of r is also held by other.
+func (r Role) within(other Role) bool {
+	for p := range perms[r] {
+		if !perms[other][p] {
+			return false
+		}
+	}
+	return true
 }
 
 // MFARequired reports whether r must sign in with a second factor: level 3

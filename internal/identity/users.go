@@ -272,6 +272,9 @@ func (c *UserChange) Validate() error {
 // UpdateUser changes a user's role or status: a permission change, always
 // audited with the before and after. Disabling a user ends their sessions.
 func (s *Service) UpdateUser(ctx context.Context, id string, c UserChange) (User, error) {
+	if err := c.Validate(); err != nil {
+		return User{}, err
+	}
 	var out User
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		u, err := s.GetUser(ctx, id)
@@ -301,6 +304,13 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c UserChange) (User
 			if hasCaller && !p.Role.CanGrant(u.Role) {
 				return problem.ErrForbidden
 			}
+			// Only active accounts count toward the separated duties, so
+			// bringing one back is when a second duty could reappear.
+			if *c.Status == "active" && u.Status != "active" {
+				if err := s.checkDuties(ctx, u.ID, u.Email, u.Role); err != nil {
+					return err
+				}
+			}
 			u.Status = *c.Status
 		}
 		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET role = $2, status = $3 WHERE id = $1`,
@@ -320,16 +330,44 @@ func (s *Service) UpdateUser(ctx context.Context, id string, c UserChange) (User
 }
 
 // ChangePassword sets a new password after checking the current one, and
-// ends the user's other sessions.
+// ends the user's other sessions. A wrong current password is a strike
+// toward the lockout like a failed sign-in, and a locked account cannot
+// change its password: otherwise a stolen session could guess the password
+// without limit. Strikes are kept as Login keeps them (see Login).
 func (s *Service) ChangePassword(ctx context.Context, userID, current, next, keepSession string) error {
-	return s.db.InTx(ctx, func(ctx context.Context) error {
-		var email, hash string
-		err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT email, password_hash FROM users WHERE id = $1`, userID).Scan(&email, &hash)
-		if err != nil {
+	return s.keepingRefusals(ctx, func(ctx context.Context) error {
+		var email, hash, tenant string
+		q := `SELECT email, password_hash, COALESCE(tenant_id, '') FROM users WHERE id = $1`
+		if s.db.Engine() == db.Postgres {
+			q += ` FOR UPDATE`
+		}
+		err := s.db.Q(ctx).QueryRowContext(ctx, q, userID).Scan(&email, &hash, &tenant)
+		if errors.Is(err, sql.ErrNoRows) {
 			return problem.ErrNotFound
 		}
+		if err != nil {
+			return fmt.Errorf("identity: change password: %w", err)
+		}
+		now := s.now()
+		if until, locked, err := s.lockedUntil(ctx, userID, now); err != nil {
+			return err
+		} else if locked {
+			if err := s.audit.Record(ctx, audit.Event{Action: "user.password_change", Resource: "user/" + userID,
+				Outcome: audit.OutcomeDenied, TenantID: tenant, Detail: "account_locked"}); err != nil {
+				return err
+			}
+			return refuse(lockedError(until, now))
+		}
 		if ok, _ := VerifyPassword(hash, current); !ok {
-			return problem.Invalid(problem.Field{Field: "current_password", Code: "incorrect"})
+			if _, err := s.db.Q(ctx).ExecContext(ctx, `INSERT INTO login_attempts (user_id, at, ok) VALUES ($1, $2, $3)`,
+				userID, now, false); err != nil {
+				return fmt.Errorf("identity: count failed password check: %w", err)
+			}
+			if err := s.audit.Record(ctx, audit.Event{Action: "user.password_change", Resource: "user/" + userID,
+				Outcome: audit.OutcomeFailure, TenantID: tenant, Detail: "bad_current_password"}); err != nil {
+				return err
+			}
+			return refuse(problem.Invalid(problem.Field{Field: "current_password", Code: "incorrect"}))
 		}
 		if err := CheckPasswordPolicy("new_password", next, email); err != nil {
 			return err
@@ -342,13 +380,14 @@ func (s *Service) ChangePassword(ctx context.Context, userID, current, next, kee
 			return err
 		}
 		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE users SET password_hash = $2, password_changed_at = $3 WHERE id = $1`,
-			userID, nh, s.now()); err != nil {
-			return err
+			userID, nh, now); err != nil {
+			return fmt.Errorf("identity: change password: %w", err)
 		}
 		if _, err := s.db.Q(ctx).ExecContext(ctx, `UPDATE sessions SET revoked_at = $2
-			WHERE user_id = $1 AND revoked_at IS NULL AND id <> $3`, userID, s.now(), keepSession); err != nil {
-			return err
+			WHERE user_id = $1 AND revoked_at IS NULL AND id <> $3`, userID, now, keepSession); err != nil {
+			return fmt.Errorf("identity: end other sessions: %w", err)
 		}
-		return s.audit.Record(ctx, audit.Event{Action: "user.password_change", Resource: "user/" + userID, Outcome: "success"})
+		return s.audit.Record(ctx, audit.Event{Action: "user.password_change", Resource: "user/" + userID, Outcome: "success",
+			TenantID: tenant})
 	})
 }

@@ -338,10 +338,29 @@ func (k *Keyring) wrap(own string, p purpose, h *keyset.Handle) ([]byte, string,
 	return buf.Bytes(), strconv.FormatUint(uint64(kekID), 10), nil
 }
 
-// unwrapHandle decrypts a stored keyset with the KEK.
+// unwrapHandle decrypts a stored keyset with the KEK. When that fails and
+// the KEK lives in the data folder, the file is read again and the unwrap
+// retried once: `silkgate keys rotate --kek`, run from another process
+// while this one serves, re-wraps the keysets under a new KEK key that only
+// the file knows. The rotated file keeps the old keys, so re-reading it is
+// always safe.
 func (k *Keyring) unwrapHandle(own string, p purpose, wrapped []byte) (*keyset.Handle, error) {
 	k.mu.RLock()
 	kekAEAD := k.kekAEAD
+	k.mu.RUnlock()
+	h, err := unwrapWith(kekAEAD, own, p, wrapped)
+	if err == nil || k.kekPath == "" {
+		return h, err
+	}
+	fresh, rerr := readKEKFile(k.kekPath)
+	if rerr != nil {
+		return nil, err
+	}
+	if serr := k.setKEK(fresh); serr != nil {
+		return nil, err
+	}
+	k.mu.RLock()
+	kekAEAD = k.kekAEAD
 	k.mu.RUnlock()
 	return unwrapWith(kekAEAD, own, p, wrapped)
 }

@@ -292,16 +292,16 @@ type RotateOptions struct {
 
 // TenantRotation is one data keyset rotated by Rotate.
 type TenantRotation struct {
-	Tenant string // data_keys owner: the tenant id or PlatformTenant
-	KeyID  uint32 // the new primary key
+	Tenant string `json:"tenant"` // data_keys owner: the tenant id or PlatformTenant
+	KeyID  uint32 `json:"key_id"` // the new primary key
 }
 
 // RotateReport tells what Rotate did.
 type RotateReport struct {
-	KEKRotated bool
-	KEKKeyID   uint32 // the KEK's primary key after the run
-	Rewrapped  int    // keysets re-wrapped
-	Tenants    []TenantRotation
+	KEKRotated bool             `json:"kek_rotated"`
+	KEKKeyID   uint32           `json:"kek_key_id"` // the KEK's primary key after the run
+	Rewrapped  int              `json:"rewrapped"`  // keysets re-wrapped
+	Tenants    []TenantRotation `json:"tenants"`
 }
 
 // Rotate is the body of the `keys rotate` command: KEK rotation or

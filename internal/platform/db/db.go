@@ -84,6 +84,12 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		w.Close()
 		return nil, fmt.Errorf("db: open sqlite %s: %w", path, err)
 	}
+	// The store holds personal data: readable by its owner only, whatever
+	// the umask. SQLite gives the -wal and -shm files the same mode.
+	if err := os.Chmod(path, 0o600); err != nil && !os.IsNotExist(err) {
+		w.Close()
+		return nil, fmt.Errorf("db: protect %s: %w", path, err)
+	}
 	r, err := sql.Open("sqlite", sqliteDSN(path, true))
 	if err != nil {
 		w.Close()

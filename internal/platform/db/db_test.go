@@ -111,3 +111,13 @@ func TestStore(t *testing.T) {
 		})
 	})
 }
+
+func TestNewerSchemaRefused(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		dbtest.MustExec(t, d, `INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, 'future', 'x')`)
+		if err := d.Migrate(ctx); err == nil || !strings.Contains(err.Error(), "newer") {
+			t.Fatalf("migrate on a newer schema: %v", err)
+		}
+	})
+}

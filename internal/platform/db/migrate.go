@@ -68,15 +68,27 @@ func (d *DB) Migrate(ctx context.Context) error {
 		return fmt.Errorf("db: create schema_migrations: %w", err)
 	}
 	if d.engine == Postgres {
-		// Two nodes starting at once must not both migrate.
-		if _, err := d.write.ExecContext(ctx, `SELECT pg_advisory_lock(73110001)`); err != nil {
+		// Two nodes starting at once must not both migrate. The advisory
+		// lock belongs to a database session, so it is taken and released
+		// on one dedicated connection, never on whichever the pool hands out.
+		conn, err := d.write.Conn(ctx)
+		if err != nil {
 			return fmt.Errorf("db: migration lock: %w", err)
 		}
-		defer d.write.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(73110001)`)
+		defer conn.Close()
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(73110001)`); err != nil {
+			return fmt.Errorf("db: migration lock: %w", err)
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(73110001)`)
 	}
 	cur, err := d.Version(ctx)
 	if err != nil {
 		return err
+	}
+	if cur > len(ms) {
+		// A node of an older release must not write to a schema it does
+		// not know.
+		return fmt.Errorf("db: schema version %d is newer than this binary (%d): upgrade silkgate", cur, len(ms))
 	}
 	for _, m := range ms {
 		if m.Version <= cur {

@@ -18,7 +18,7 @@ type tAmount string
 
 func (a *tAmount) UnmarshalJSON(b []byte) error {
 	var s string
-	if err := json.Unmarshal(b, &s); err != nil || s == "" || strings.Trim(s, "0123456789.") != "" {
+	if err := json.Unmarshal(b, &s); err != nil || strings.Trim(s, "0123456789.") != "" {
 		return problem.Invalid(problem.Field{Code: "invalid_format", Params: []any{"format", "decimal string"}})
 	}
 	*a = tAmount(s)
@@ -547,4 +547,3 @@ func TestWriteErrorShape(t *testing.T) {
 		}
 	})
 }
-

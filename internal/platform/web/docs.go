@@ -297,4 +297,3 @@ func typeParts(s *Schema) []docsPart {
 	}
 	return out
 }
-

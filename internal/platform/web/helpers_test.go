@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/silkgate/silkgate/internal/platform/db"
@@ -29,8 +30,16 @@ type callerKey struct{}
 // knows, each holding a set of permissions. It records the body it saw
 // through GetBody, as a signature check would.
 type fakeAuth struct {
-	callers  map[string]*fakeCaller
+	callers map[string]*fakeCaller
+
+	mu       sync.Mutex
 	lastBody string
+}
+
+func (a *fakeAuth) seen() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.lastBody
 }
 
 func newFakeAuth() *fakeAuth {
@@ -51,7 +60,9 @@ func (a *fakeAuth) Authenticate(r *http.Request) (context.Context, Caller, error
 		rc, err := r.GetBody()
 		if err == nil {
 			b, _ := io.ReadAll(rc)
+			a.mu.Lock()
 			a.lastBody = string(b)
+			a.mu.Unlock()
 		}
 	}
 	ctx := context.WithValue(r.Context(), callerKey{}, c)

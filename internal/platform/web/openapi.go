@@ -386,6 +386,9 @@ func operationID(method, path string) string {
 	var b strings.Builder
 	b.WriteString(strings.ToLower(method))
 	rest := strings.TrimPrefix(path, APIPrefix)
+	if strings.Trim(rest, "/") == "" {
+		b.WriteString("Root")
+	}
 	for _, seg := range strings.Split(rest, "/") {
 		if seg == "" {
 			continue
@@ -473,7 +476,7 @@ func buildOperation(g *schemaGen, rt Route, params []pathParam, problemContent m
 	if hasBody {
 		var s *Schema
 		if rt.Request != nil {
-			s = g.schema(reflect.TypeOf(rt.Request))
+			s = g.schema(bodyType(rt.Request))
 		} else {
 			s = &Schema{Type: "string", Description: "See the operation's description for the format."}
 		}
@@ -494,7 +497,7 @@ func buildOperation(g *schemaGen, rt Route, params []pathParam, problemContent m
 	}
 	ok := &oaResponse{Description: http.StatusText(status)}
 	if rt.Response != nil && status != http.StatusNoContent {
-		s := g.schema(reflect.TypeOf(rt.Response))
+		s := g.schema(bodyType(rt.Response))
 		produces := rt.Produces
 		if len(produces) == 0 {
 			produces = []string{"application/json", "application/xml"}
@@ -540,6 +543,16 @@ func buildOperation(g *schemaGen, rt Route, params []pathParam, problemContent m
 	}
 	op.Responses["default"] = &oaResponse{Ref: "#/components/responses/Error"}
 	return op
+}
+
+// bodyType is the type of a declared body; a pointer stands for its
+// element (a handler's nil is not part of the contract).
+func bodyType(v any) reflect.Type {
+	t := reflect.TypeOf(v)
+	for t != nil && t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	return t
 }
 
 var listMarker = reflect.TypeFor[interface{ xmlList() (any, string, string) }]()
@@ -734,7 +747,7 @@ func componentBase(name string) string {
 	if open < 0 {
 		return sanitizeName(name)
 	}
-	base, args := name[:open], name[open+1:len(name)-1]
+	base, args := stripPkg(name[:open]), name[open+1:len(name)-1]
 	var parts []string
 	depth, start := 0, 0
 	for i, r := range args {
@@ -763,22 +776,32 @@ func componentBase(name string) string {
 				p = p[1:]
 			}
 		}
-		if i := strings.IndexByte(p, '['); i >= 0 {
+		switch {
+		case strings.IndexByte(p, '[') >= 0:
 			p = componentBase(p)
-		} else {
-			if i := strings.LastIndexByte(p, '/'); i >= 0 {
-				p = p[i+1:]
-			}
-			if i := strings.LastIndexByte(p, '.'); i >= 0 {
-				p = p[i+1:]
-			}
+		case strings.ContainsAny(p, "./"):
+			p = sanitizeName(stripPkg(p))
+		default: // a predeclared type: int → Int
+			p = exportName(sanitizeName(p))
 		}
-		b.WriteString(exportName(sanitizeName(p)) + prefix)
+		b.WriteString(p + prefix)
 	}
 	if base == "List" {
 		return b.String() + "List"
 	}
 	return sanitizeName(base) + b.String()
+}
+
+// stripPkg drops the package path of a qualified type name:
+// github.com/x/orders.Order → Order.
+func stripPkg(s string) string {
+	if i := strings.LastIndexByte(s, '/'); i >= 0 {
+		s = s[i+1:]
+	}
+	if i := strings.LastIndexByte(s, '.'); i >= 0 {
+		s = s[i+1:]
+	}
+	return s
 }
 
 func sanitizeName(s string) string {
@@ -904,38 +927,38 @@ func contains(list []string, s string) bool {
 }
 
 // docsCache regenerates a document only when the route table has grown
-// (routes are only ever added).
+// (routes are only ever added). The byte slices it hands out are never
+// modified afterwards.
 type docsCache struct {
-	mu     sync.Mutex
-	n      int
-	doc    *oaDoc
-	json   []byte
-	html   []byte
 	info   OpenAPIInfo
 	routes func() []Route
+
+	mu         sync.Mutex
+	n          int
+	json, html []byte
 }
 
-func (c *docsCache) get() (*docsCache, error) {
+func (c *docsCache) get() (jsonDoc, htmlDoc []byte, err error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	routes := c.routes()
-	if c.doc != nil && len(routes) == c.n {
-		return c, nil
+	if c.json != nil && len(routes) == c.n {
+		return c.json, c.html, nil
 	}
 	doc, err := buildOpenAPI(c.info, routes)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	b, err := json.MarshalIndent(doc, "", "  ")
 	if err != nil {
-		return nil, fmt.Errorf("web: openapi: %w", err)
+		return nil, nil, fmt.Errorf("web: openapi: %w", err)
 	}
 	h, err := renderDocs(doc)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	c.n, c.doc, c.json, c.html = len(routes), doc, append(b, '\n'), h
-	return c, nil
+	c.n, c.json, c.html = len(routes), append(b, '\n'), h
+	return c.json, c.html, nil
 }
 
 // OpenAPIHandler serves the OpenAPI document of the routes that routes
@@ -944,13 +967,13 @@ func (c *docsCache) get() (*docsCache, error) {
 func OpenAPIHandler(info OpenAPIInfo, routes func() []Route) H {
 	c := &docsCache{info: info, routes: routes}
 	return func(w http.ResponseWriter, r *http.Request) error {
-		d, err := c.get()
+		doc, _, err := c.get()
 		if err != nil {
 			return err
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-cache")
-		_, err = w.Write(d.json)
+		_, err = w.Write(doc)
 		return err
 	}
 }
@@ -961,7 +984,7 @@ func OpenAPIHandler(info OpenAPIInfo, routes func() []Route) H {
 func DocsHandler(info OpenAPIInfo, routes func() []Route) H {
 	c := &docsCache{info: info, routes: routes}
 	return func(w http.ResponseWriter, r *http.Request) error {
-		d, err := c.get()
+		_, page, err := c.get()
 		if err != nil {
 			return err
 		}
@@ -969,7 +992,7 @@ func DocsHandler(info OpenAPIInfo, routes func() []Route) H {
 		h.Set("Content-Type", "text/html; charset=utf-8")
 		h.Set("Cache-Control", "no-cache")
 		h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:")
-		_, err = w.Write(d.html)
+		_, err = w.Write(page)
 		return err
 	}
 }

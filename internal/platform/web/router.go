@@ -14,6 +14,7 @@ import (
 	"net/textproto"
 	"net/url"
 	"sort"
+	"sync"
 	"time"
 
 	"github.com/silkgate/silkgate/internal/platform/db"
@@ -98,6 +99,7 @@ type Authenticator interface {
 // Router is the route table in front of http.ServeMux.
 type Router struct {
 	mux    *http.ServeMux
+	mu     sync.RWMutex // guards routes: the API reference reads them while serving
 	routes []Route
 	auth   Authenticator
 	db     *db.DB
@@ -107,6 +109,29 @@ type Router struct {
 	// transaction. The platform uses it to guarantee that every write is
 	// audited: a handler that recorded nothing richer gets a generic record.
 	AfterWrite func(ctx context.Context, r *http.Request, route Route) error
+	// Seal, when set, encrypts the responses kept for idempotent replay:
+	// they can hold secrets shown once (a new API key, a TOTP secret) and
+	// must not sit in clear in the store or its backups.
+	Seal Sealer
+}
+
+// Sealer encrypts data at rest under a tenant's key ("" for the platform's).
+type Sealer interface {
+	Encrypt(ctx context.Context, tenantID string, plaintext, aad []byte) ([]byte, error)
+	Decrypt(ctx context.Context, tenantID string, ciphertext, aad []byte) ([]byte, error)
+}
+
+const sealedMagic = "SGSEAL1\n"
+
+func idempotencyAAD(principal, key string) []byte {
+	return []byte("idempotency_keys.body:" + principal + "\x00" + key)
+}
+
+func scopeTenant(ctx context.Context) string {
+	if sc, ok := db.ScopeFrom(ctx); ok {
+		return sc.TenantID
+	}
+	return ""
 }
 
 type auditMark struct{ recorded bool }
@@ -133,7 +158,9 @@ func NewRouter(store *db.DB, auth Authenticator) *Router {
 
 // Routes returns the registered routes sorted by path then method.
 func (rt *Router) Routes() []Route {
+	rt.mu.RLock()
 	out := append([]Route(nil), rt.routes...)
+	rt.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].Path != out[j].Path {
 			return out[i].Path < out[j].Path
@@ -153,8 +180,12 @@ func (rt *Router) Handle(r Route) {
 	if r.MaxBody == 0 {
 		r.MaxBody = DefaultMaxBody
 	}
-	rt.routes = append(rt.routes, r)
+	// The mux first: it panics on a conflicting pattern, and the table
+	// must not list a route that is not served.
 	rt.mux.Handle(r.Method+" "+r.Path, rt.wrap(r))
+	rt.mu.Lock()
+	rt.routes = append(rt.routes, r)
+	rt.mu.Unlock()
 }
 
 // Mount registers a raw handler under a pattern without the pipeline
@@ -364,8 +395,16 @@ func (rt *Router) storeResponse(ctx context.Context, principal, key string, rec 
 	}
 	buf.WriteString("\r\n")
 	buf.Write(rec.body.Bytes())
+	stored := buf.Bytes()
+	if rt.Seal != nil {
+		ct, err := rt.Seal.Encrypt(ctx, scopeTenant(ctx), stored, idempotencyAAD(principal, key))
+		if err != nil {
+			return fmt.Errorf("web: seal stored response: %w", err)
+		}
+		stored = append([]byte(sealedMagic), ct...)
+	}
 	_, err := rt.db.Q(ctx).ExecContext(ctx, `UPDATE idempotency_keys SET status = $3, content_type = $4, body = $5
-		WHERE principal = $1 AND key = $2`, principal, key, rec.status, h.Get("Content-Type"), buf.Bytes())
+		WHERE principal = $1 AND key = $2`, principal, key, rec.status, h.Get("Content-Type"), stored)
 	return err
 }
 
@@ -392,6 +431,15 @@ func (rt *Router) replay(w http.ResponseWriter, r *http.Request, principal, key,
 	}
 	if status == 0 {
 		return problem.Conflict("idempotency_in_progress")
+	}
+	if bytes.HasPrefix(stored, []byte(sealedMagic)) {
+		if rt.Seal == nil {
+			return errors.New("web: stored response is sealed but no sealer is configured")
+		}
+		stored, err = rt.Seal.Decrypt(r.Context(), scopeTenant(r.Context()), stored[len(sealedMagic):], idempotencyAAD(principal, key))
+		if err != nil {
+			return fmt.Errorf("web: open stored response: %w", err)
+		}
 	}
 	header, body := http.Header{}, stored
 	if bytes.HasPrefix(stored, []byte(storedMagic)) {

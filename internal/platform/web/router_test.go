@@ -255,8 +255,8 @@ func TestRouterBasics(t *testing.T) {
 			if w.Code != 201 {
 				t.Fatalf("%d %s", w.Code, w.Body)
 			}
-			if auth.lastBody != `{"id":"seen","note":"x"}` {
-				t.Errorf("authenticator saw %q", auth.lastBody)
+			if got := auth.seen(); got != `{"id":"seen","note":"x"}` {
+				t.Errorf("authenticator saw %q", got)
 			}
 		})
 

@@ -2,8 +2,10 @@
 // error-returning handler type, the route table (every route declares the
 // permission it needs), the request pipeline (request ids, language,
 // logging, panics, size limits, one transaction per write, idempotency),
-// JSON/XML decoding and encoding by content negotiation, cursor pages, and
-// problem+json rendering of every error — including the mux's own 404/405.
+// JSON/XML decoding and encoding by content negotiation, cursor pages,
+// problem+json rendering of every error — including the mux's own 404/405 —
+// and the OpenAPI 3.1 document and HTML API reference generated from the
+// route table (openapi.go, docs.go).
 package web
 
 import (

@@ -1,0 +1,271 @@
+package edi
+
+import (
+	"bytes"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Control numbers and time for an interchange being written. The caller
+// owns the sequences (per partner, persisted) so that numbers are never
+// reused.
+type Control struct {
+	// Interchange is ISA13 (1 to 999999999) or the UNB reference.
+	Interchange int64
+	// Group is GS06 (X12); each further group takes the next number.
+	Group int64
+	// FirstSet is the first ST02/UNH reference; the rest follow. 0 means 1.
+	FirstSet int64
+	// Time is the envelope date and time; zero means now.
+	Time time.Time
+}
+
+func (c Control) time() time.Time {
+	if c.Time.IsZero() {
+		return time.Now().UTC()
+	}
+	return c.Time
+}
+
+func (c Control) firstSet() int64 { return max(c.FirstSet, 1) }
+
+func (c Control) check(std Standard) error {
+	if c.Interchange < 1 || std == X12 && c.Interchange > 999999999 {
+		return fmt.Errorf("edi: interchange control number %d is out of range", c.Interchange)
+	}
+	if std == X12 && (c.Group < 1 || c.Group > 999999999) {
+		return fmt.Errorf("edi: group control number %d is out of range", c.Group)
+	}
+	return nil
+}
+
+// Element values passed to segWriter.seg join components with compSep and
+// repetitions with repSep; neither can occur in EDI data.
+const (
+	compSep = "\x1f"
+	repSep  = "\x1e"
+)
+
+func comp(vs ...string) string { return strings.Join(vs, compSep) }
+
+// segWriter renders segments into a buffer, counting them for trailers.
+// Output is built in memory and written out whole, so that a failure never
+// leaves half an interchange with the caller.
+type segWriter struct {
+	buf bytes.Buffer
+	d   Delimiters
+	std Standard
+	n   int // segments written since the last mark
+	err error
+	// loc is the partner's zone: timestamps are written as its wall clock,
+	// which is how Parse reads them back.
+	loc *time.Location
+}
+
+func (w *segWriter) seg(tag string, elems ...string) {
+	if w.err != nil {
+		return
+	}
+	n := len(elems)
+	for n > 0 && strings.Trim(elems[n-1], compSep+repSep) == "" {
+		n--
+	}
+	w.buf.WriteString(tag)
+	for i, e := range elems[:n] {
+		w.buf.WriteByte(w.d.Element)
+		for ri, r := range strings.Split(e, repSep) {
+			if ri > 0 {
+				if w.d.Repetition == 0 {
+					w.err = fmt.Errorf("edi: %s%02d repeats but the interchange has no repetition separator", tag, i+1)
+					return
+				}
+				w.buf.WriteByte(w.d.Repetition)
+			}
+			comps := strings.Split(r, compSep)
+			m := len(comps)
+			for m > 1 && comps[m-1] == "" {
+				m--
+			}
+			for ci, c := range comps[:m] {
+				if ci > 0 {
+					w.buf.WriteByte(w.d.Component)
+				}
+				w.value(tag, i+1, c)
+			}
+		}
+	}
+	w.end()
+}
+
+func (w *segWriter) end() {
+	w.buf.WriteByte(w.d.Segment)
+	w.buf.WriteString(w.d.Suffix)
+	w.n++
+}
+
+// value writes one value: CR, LF and tabs become spaces; in EDIFACT,
+// delimiters get the release character; X12 has none, so a delimiter in a
+// value is an error rather than a silently different document.
+func (w *segWriter) value(tag string, elem int, v string) {
+	d := w.d
+	for i := 0; i < len(v); i++ {
+		c := v[i]
+		if c == '\r' || c == '\n' || c == '\t' {
+			c = ' '
+		}
+		special := c == d.Element || c == d.Component || c == d.Segment || d.Repetition != 0 && c == d.Repetition || d.Release != 0 && c == d.Release
+		if special {
+			if d.Release == 0 {
+				w.err = &Error{Code: CodeInvalidElement, Tag: tag, Element: elem, Value: clip(v),
+					Message: fmt.Sprintf("value contains the delimiter %q, which X12 cannot escape", c)}
+				return
+			}
+			w.buf.WriteByte(d.Release)
+		}
+		w.buf.WriteByte(c)
+	}
+}
+
+// una writes EDIFACT service string advice.
+func (w *segWriter) una() {
+	d := w.d
+	rep, rel := d.Repetition, d.Release
+	if rep == 0 {
+		rep = ' '
+	}
+	if rel == 0 {
+		rel = ' '
+	}
+	dec := d.Decimal
+	if dec == 0 {
+		dec = '.'
+	}
+	w.buf.Write([]byte{'U', 'N', 'A', d.Component, d.Element, dec, rel, rep, d.Segment})
+	w.buf.WriteString(d.Suffix)
+}
+
+// isaHeader holds the fields of an ISA being written.
+type isaHeader struct {
+	senderQ, sender, receiverQ, receiver string
+	repetition                           string // ISA11: the separator, or "U"
+	version                              string // ISA12
+	control                              int64
+	test                                 bool
+	ackRequested                         bool
+	at                                   time.Time
+}
+
+// isa writes the fixed-width ISA segment: every element padded to its
+// length, so that the element separator is byte 4, the component separator
+// byte 105 and the terminator byte 106.
+func (w *segWriter) isa(h isaHeader) {
+	if w.err != nil {
+		return
+	}
+	if len(h.sender) > 15 || len(h.receiver) > 15 || len(h.senderQ) > 2 || len(h.receiverQ) > 2 {
+		w.err = fmt.Errorf("edi: ISA ids are at most 15 characters and qualifiers 2 (%q:%q, %q:%q)", h.senderQ, h.sender, h.receiverQ, h.receiver)
+		return
+	}
+	pad := func(v string, n int) string { return v + strings.Repeat(" ", n-len(v)) }
+	q := func(v string) string {
+		if v == "" {
+			return "ZZ"
+		}
+		return pad(v, 2)
+	}
+	usage, ack := "P", "0"
+	if h.test {
+		usage = "T"
+	}
+	if h.ackRequested {
+		ack = "1"
+	}
+	fields := []string{
+		"00", pad("", 10), "00", pad("", 10),
+		q(h.senderQ), pad(h.sender, 15), q(h.receiverQ), pad(h.receiver, 15),
+		h.at.Format("060102"), h.at.Format("1504"), h.repetition, pad(h.version, 5),
+		fmt.Sprintf("%09d", h.control), ack, usage,
+	}
+	w.buf.WriteString("ISA")
+	for _, f := range fields {
+		w.buf.WriteByte(w.d.Element)
+		w.buf.WriteString(f)
+	}
+	w.buf.WriteByte(w.d.Element)
+	w.buf.WriteByte(w.d.Component)
+	w.end()
+}
+
+// isa11 is the ISA11 value for a version: the repetition separator from
+// 00402 on, "U" (US EDI community) before.
+func isa11(d Delimiters, version string) string {
+	if atLeast(version, 402) && d.Repetition != 0 {
+		return string(d.Repetition)
+	}
+	return "U"
+}
+
+// unb writes the EDIFACT interchange header.
+func (w *segWriter) unb(syntax string, sender, receiver Identity, at time.Time, ref string, test bool) {
+	date := at.Format("060102")
+	if syntaxVersion(syntax) >= 4 {
+		date = at.Format("20060102")
+	}
+	t := ""
+	if test {
+		t = "1"
+	}
+	w.seg("UNB", strings.ReplaceAll(syntax, ":", compSep), comp(sender.ID, sender.Qualifier), comp(receiver.ID, receiver.Qualifier),
+		comp(date, at.Format("1504")), ref, "", "", "", "", "", t)
+}
+
+func setNumber(n int64, std Standard) string {
+	if std == X12 {
+		return fmt.Sprintf("%04d", n)
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// whenOf reads a canonical timestamp (RFC 3339, or a plain date).
+func whenOf(v string) (time.Time, bool) {
+	if v == "" {
+		return time.Time{}, false
+	}
+	if t, err := time.Parse(time.RFC3339, v); err == nil {
+		return t, true
+	}
+	t, err := time.Parse("2006-01-02", v)
+	return t, err == nil
+}
+
+// when reads a canonical timestamp in the partner's zone.
+func (w *segWriter) when(v string) (time.Time, bool) {
+	t, ok := whenOf(v)
+	if ok && w.loc != nil {
+		t = t.In(w.loc)
+	}
+	return t, ok
+}
+
+// date is CCYYMMDD, "" when v is not a timestamp.
+func (w *segWriter) date(v string) string {
+	if t, ok := w.when(v); ok {
+		return t.Format("20060102")
+	}
+	return ""
+}
+
+// clock is HHMM, or HHMMSS when there are seconds; "" at midnight, which
+// is how a date without a time reads back.
+func (w *segWriter) clock(v string) string {
+	t, ok := w.when(v)
+	if !ok || t.Hour() == 0 && t.Minute() == 0 && t.Second() == 0 {
+		return ""
+	}
+	if t.Second() != 0 {
+		return t.Format("150405")
+	}
+	return t.Format("1504")
+}
