@@ -177,5 +177,7 @@ func (a *App) routes() {
 	a.Tenants.Routes(rt)
 	a.Identity.Routes(rt)
 	a.Audit.Routes(rt)
-	console.New(console.Deps{Identity: a.Identity, Tenants: a.Tenants, Audit: a.Audit, Catalog: a.Catalog, DB: a.DB, Log: a.Log}).Routes(rt)
+	con := console.New(console.Deps{Identity: a.Identity, Tenants: a.Tenants, Audit: a.Audit, Catalog: a.Catalog, DB: a.DB, Log: a.Log})
+	rt.PageError = con.RenderError
+	con.Routes(rt)
 }

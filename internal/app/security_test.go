@@ -83,6 +83,13 @@ func TestEveryRouteChecksTheCaller(t *testing.T) {
 					if r.StatusCode != http.StatusForbidden {
 						t.Errorf("role %s lacks %s: status %d, want 403", role, rt.Perm, r.StatusCode)
 					}
+					ct := r.Header.Get("Content-Type")
+					if rt.Page && !strings.HasPrefix(ct, "text/html") {
+						t.Errorf("page refused as %q, want an HTML page", ct)
+					}
+					if !rt.Page && ct != "application/problem+json" {
+						t.Errorf("API refusal as %q, want problem+json", ct)
+					}
 				}
 				if denied == 0 && rt.Perm != identity.PermMe {
 					t.Errorf("permission %q is held by every role", rt.Perm)

@@ -20,6 +20,19 @@ type scope struct {
 	TenantID string
 	Platform bool // the caller is platform staff and may pick
 	Tenants  []tenancy.Tenant
+	// AllKey names the choice of no tenant: platform accounts on the
+	// users page, every tenant on the keys page.
+	AllKey string
+}
+
+// TenantName is the name of one of the listed tenants, or its id.
+func (s scope) TenantName(id string) string {
+	for _, t := range s.Tenants {
+		if t.ID == id {
+			return t.Name
+		}
+	}
+	return id
 }
 
 func (c *Console) scopeOf(r *http.Request, asked string) scope {
@@ -27,7 +40,7 @@ func (c *Console) scopeOf(r *http.Request, asked string) scope {
 	if p.TenantID != "" {
 		return scope{TenantID: p.TenantID}
 	}
-	s := scope{TenantID: asked, Platform: true}
+	s := scope{TenantID: asked, Platform: true, AllKey: "console.scope.platform"}
 	if p.Role.Can(identity.PermTenantsRead) {
 		if l, err := c.tenants.List(r.Context(), web.Page{Limit: web.MaxLimit}); err == nil {
 			s.Tenants = l.Items
@@ -293,6 +306,7 @@ func modestRole(roles []identity.Role) string {
 
 func (c *Console) keysData(r *http.Request, tenant string) (keysData, error) {
 	d := keysData{scope: c.scopeOf(r, tenant), Roles: issuable(principal(r))}
+	d.AllKey = "console.scope.all_tenants"
 	d.Form.Role = modestRole(d.Roles)
 	pg, _ := web.PageFrom(r)
 	l, err := c.id.ListAPIKeys(r.Context(), d.TenantID, pg)

@@ -2,6 +2,7 @@ package console_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"strings"
@@ -630,4 +631,50 @@ func TestAuditPage(t *testing.T) {
 		}
 		mustContain(t, "verify", v.Body, "Intact", "Records")
 	})
+}
+
+func TestSessionCookieIsSecureOverTLS(t *testing.T) {
+	env := sqlite(t)
+	owner := env.User(env.Tenant("TLS Ltd"), identity.TenantOwner)
+	srv := httptest.NewTLSServer(env.App.Handler)
+	defer srv.Close()
+	c := srv.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.PostForm(srv.URL+"/login", url.Values{"email": {owner.Email}, "password": {apptest.Password}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	var found bool
+	for _, ck := range resp.Cookies() {
+		if ck.Name == identity.SessionCookie {
+			found = true
+			if !ck.Secure || !ck.HttpOnly || ck.SameSite != http.SameSiteLaxMode {
+				t.Errorf("session cookie over TLS: %+v", ck)
+			}
+		}
+	}
+	if !found || resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-in over TLS: %d, cookie %v", resp.StatusCode, found)
+	}
+}
+
+func TestAssetsCarryTheirChecksum(t *testing.T) {
+	env := sqlite(t)
+	b := newBrowser(t, env)
+	body := b.get("/login").Body
+	for _, re := range []string{`href="(/static/app\.[0-9a-f]{12}\.css)"`, `src="(/static/app\.[0-9a-f]{12}\.js)"`, `href="(/static/mark\.[0-9a-f]{12}\.svg)"`} {
+		m := regexp.MustCompile(re).FindStringSubmatch(body)
+		if m == nil {
+			t.Errorf("no asset matching %s", re)
+			continue
+		}
+		p := b.get(m[1])
+		if p.Status != 200 || !strings.Contains(p.Header.Get("Cache-Control"), "immutable") || p.Header.Get("Content-Type") == "" {
+			t.Errorf("%s: %d %q %q", m[1], p.Status, p.Header.Get("Cache-Control"), p.Header.Get("Content-Type"))
+		}
+	}
+	if p := b.get("/static/app.000000000000.css"); p.Status != http.StatusNotFound {
+		t.Errorf("stale asset name: %d", p.Status)
+	}
 }

@@ -49,15 +49,7 @@ func mustViews(as *assets) *views {
 			}
 			return when(*t)
 		},
-		"date": func(t time.Time) string { return t.UTC().Format("2006-01-02") },
-		"contains": func(list []string, s string) bool {
-			for _, x := range list {
-				if x == s {
-					return true
-				}
-			}
-			return false
-		},
+		"date":    func(t time.Time) string { return t.UTC().Format("2006-01-02") },
 		"pager":   func(next, first string) any { return struct{ Next, First string }{next, first} },
 		"roleKey": func(r identity.Role) string { return "console.role." + string(r) },
 		"permKey": func(p string) string { return "console.perm." + p },

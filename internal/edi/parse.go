@@ -234,7 +234,9 @@ func (p *parser) x12(s *Segment) error {
 	switch s.Tag {
 	case "ISA":
 		if p.ic != nil {
-			return fatal(CodeMissingSegment, s, 0, "ISA before the IEA of the interchange at segment %d", p.ic.Position.Segment)
+			e := fatal(CodeMissingSegment, s, 0, "ISA before the IEA of the interchange at segment %d", p.ic.Position.Segment)
+			e.Tag = "IEA"
+			return e
 		}
 		return p.startX12(s)
 	case "IEA":
@@ -294,7 +296,9 @@ func (p *parser) edifact(s *Segment) error {
 	switch s.Tag {
 	case "UNB":
 		if p.ic != nil {
-			return fatal(CodeMissingSegment, s, 0, "UNB before the end of the interchange at segment %d", p.ic.Position.Segment)
+			e := fatal(CodeMissingSegment, s, 0, "UNB before the UNZ of the interchange at segment %d", p.ic.Position.Segment)
+			e.Tag = "UNZ"
+			return e
 		}
 		return p.startEDIFACT(s)
 	case "UNZ":
@@ -547,7 +551,9 @@ func (p *parser) txTrailer(s *Segment, tag, head string) {
 	if ctl := trim(s.Element(2)); ctl != t.ControlNumber {
 		p.ctx.fail(CodeEnvelopeMismatch, rSetControlMismatch, 2, 0, "%s02 %q differs from %s control number %q", tag, ctl, head, t.ControlNumber)
 	}
-	if p.m != nil && len(t.Errors) == 0 {
+	if p.m != nil {
+		// finish runs even for a set already rejected, so that the
+		// acknowledgement lists everything wrong with it.
 		if doc := p.m.finish(&p.ctx); doc != nil && len(t.Errors) == 0 {
 			t.Document, t.DocumentType = doc, doc.DocumentType()
 		}

@@ -122,12 +122,15 @@ func (s *Service) CreateAPIKey(ctx context.Context, n NewAPIKey) (CreatedAPIKey,
 func signingAAD(keyID string) []byte { return []byte("api_keys.signing_secret:" + keyID) }
 
 // SigningSecret returns a key's signing secret, for verifying signed
-// requests.
+// requests. It fails with problem.ErrNotFound for a revoked key and for a
+// key of a suspended tenant.
 func (s *Service) SigningSecret(ctx context.Context, keyID string) (string, error) {
 	var tenant string
 	var sealed []byte
-	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT tenant_id, signing_secret FROM api_keys WHERE id = $1 AND revoked_at IS NULL`,
-		keyID).Scan(&tenant, &sealed)
+	// As for bearer keys: a revoked key, or a key of a suspended tenant,
+	// signs nothing.
+	err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT k.tenant_id, k.signing_secret FROM api_keys k JOIN tenants t ON t.id = k.tenant_id
+		WHERE k.id = $1 AND k.revoked_at IS NULL AND t.status = 'active'`, keyID).Scan(&tenant, &sealed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", problem.ErrNotFound
 	}

@@ -347,6 +347,9 @@ func TestAPIKeyAuthentication(t *testing.T) {
 			if h.alive(k.Key) {
 				t.Error("key of a suspended tenant works after the cache lifetime")
 			}
+			if _, err := h.s.SigningSecret(context.Background(), k.ID); codeOf(err) != "not_found" {
+				t.Errorf("signing secret of a suspended tenant's key: %v", err)
+			}
 			if !h.alive(mine.Key) {
 				t.Error("another tenant's key stopped")
 			}

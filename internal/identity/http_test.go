@@ -130,6 +130,33 @@ func TestHTTPIdentity(t *testing.T) {
 			}
 		})
 
+		t.Run("password change", func(t *testing.T) {
+			u := env.User(tenant, identity.Viewer)
+			var a, b identity.LoginResult
+			creds := map[string]any{"email": u.Email, "password": apptest.Password}
+			env.Call("POST", "/api/v1/auth/login", "", creds, &a)
+			env.Call("POST", "/api/v1/auth/login", "", creds, &b)
+			// A wrong current password is refused, and its strike is kept.
+			r := env.Call("POST", "/api/v1/me/password", a.Token, map[string]any{"current_password": "Guess-Passw0rd-1",
+				"new_password": "Brand-New-Passw0rd"}, nil)
+			wantProblem(t, r, 422, "validation_failed", "current_password")
+			var strikes int
+			env.App.DB.Writer().QueryRow(`SELECT count(*) FROM login_attempts WHERE user_id = $1 AND ok = $2`, u.ID, false).Scan(&strikes)
+			if strikes != 1 {
+				t.Errorf("%d strikes after a wrong current password", strikes)
+			}
+			wantProblem(t, env.Call("POST", "/api/v1/me/password", a.Token, map[string]any{"current_password": apptest.Password,
+				"new_password": "short"}, nil), 422, "validation_failed", "new_password")
+			if r := env.Call("POST", "/api/v1/me/password", a.Token, map[string]any{"current_password": apptest.Password,
+				"new_password": "Brand-New-Passw0rd"}, nil); r.StatusCode != http.StatusNoContent {
+				t.Fatalf("change: %d %s", r.StatusCode, apptest.Body(r))
+			}
+			if r := env.Call("GET", "/api/v1/me", a.Token, nil, nil); r.StatusCode != 200 {
+				t.Errorf("the changing session ended: %d", r.StatusCode)
+			}
+			wantProblem(t, env.Call("GET", "/api/v1/me", b.Token, nil, nil), 401, "session_expired", "")
+		})
+
 		t.Run("second factor", func(t *testing.T) {
 			u := env.User("", identity.Auditor)
 			if u.TOTPSecret == "" {

@@ -54,9 +54,10 @@ type Session struct {
 
 type loginRow struct {
 	User
-	hash     string
-	sealed   []byte
-	lastStep int64
+	hash         string
+	sealed       []byte
+	lastStep     int64
+	tenantStatus string
 }
 
 // Login checks credentials and opens a session. Every attempt — failed
@@ -85,7 +86,9 @@ func (s *Service) Login(ctx context.Context, c Credentials, sourceIP, userAgent 
 // code. SQLite's immediate transactions already take turns.
 func (s *Service) loginQuery() string {
 	q := `SELECT id, COALESCE(tenant_id, ''), email, role, status, mfa_required,
-		password_hash, totp_secret, totp_last_step FROM users WHERE lower(email) = lower($1)`
+		password_hash, totp_secret, totp_last_step,
+		COALESCE((SELECT t.status FROM tenants t WHERE t.id = users.tenant_id), 'active')
+		FROM users WHERE lower(email) = lower($1)`
 	if s.db.Engine() == db.Postgres {
 		q += ` FOR UPDATE`
 	}
@@ -97,7 +100,7 @@ func (s *Service) login(ctx context.Context, c Credentials, sourceIP, userAgent 
 	var u loginRow
 	var role string
 	err := s.db.Q(ctx).QueryRowContext(ctx, s.loginQuery(), strings.TrimSpace(c.Email)).
-		Scan(&u.ID, &u.TenantID, &u.Email, &role, &u.Status, &u.MFARequired, &u.hash, &u.sealed, &u.lastStep)
+		Scan(&u.ID, &u.TenantID, &u.Email, &role, &u.Status, &u.MFARequired, &u.hash, &u.sealed, &u.lastStep, &u.tenantStatus)
 	u.Role = Role(role)
 	actor := func() context.Context {
 		return audit.WithActor(ctx, audit.Actor{ID: orDefault(u.ID, "anonymous"), Type: "user", Email: orDefault(u.Email, c.Email),
@@ -147,6 +150,10 @@ func (s *Service) login(ctx context.Context, c Credentials, sourceIP, userAgent 
 	}
 	if u.Status != "active" {
 		return fail("disabled", problem.Unauthorized("invalid_credentials"))
+	}
+	// The session would not be honoured (see sessionPrincipal).
+	if u.tenantStatus != "active" {
+		return fail("tenant_suspended", problem.Unauthorized("invalid_credentials"))
 	}
 	mfa := false
 	if u.sealed != nil {
@@ -280,10 +287,7 @@ func (s *Service) sessionPrincipal(ctx context.Context, token string) (*Principa
 	}
 	p.Kind, p.Role = "session", Role(role)
 	now := s.now()
-	idle := s.cfg.IdleTimeout
-	if p.Role.Platform() {
-		idle = s.cfg.PlatformIdleTimeout
-	}
+	idle := s.idleTimeout(p.Role)
 	if revoked.Valid || status != "active" || now.After(expires) || now.Sub(last) > idle || !tenantOK {
 		return nil, problem.Unauthorized("session_expired")
 	}
@@ -295,6 +299,14 @@ func (s *Service) sessionPrincipal(ctx context.Context, token string) (*Principa
 		}
 	}
 	return &p, nil
+}
+
+// idleTimeout is how long a session of role may sit unused.
+func (s *Service) idleTimeout(r Role) time.Duration {
+	if r.Platform() {
+		return s.cfg.PlatformIdleTimeout
+	}
+	return s.cfg.IdleTimeout
 }
 
 // Logout revokes the caller's session.
@@ -360,9 +372,12 @@ func (s *Service) ListSessions(ctx context.Context, pg web.Page) (web.List[Sessi
 	if !ok || p.UserID == "" {
 		return web.List[Session]{}, problem.ErrNotFound
 	}
+	// Open means neither revoked nor past either timeout.
+	now := s.now()
 	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, user_id, expires_at, created_at, last_seen_at, source_ip, user_agent
-		FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND id > $3 ORDER BY id LIMIT $4`,
-		p.UserID, s.now(), pg.After, pg.Limit+1)
+		FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at >= $5
+		AND id > $3 ORDER BY id LIMIT $4`,
+		p.UserID, now, pg.After, pg.Limit+1, now.Add(-s.idleTimeout(p.Role)))
 	if err != nil {
 		return web.List[Session]{}, err
 	}

@@ -75,6 +75,12 @@ func TestSessionTimeouts(t *testing.T) {
 				}
 				_, _, err := h.auth(tok)
 				wantCode(t, err, http.StatusUnauthorized, "session_expired")
+				// Nor is it listed as open.
+				fresh := h.loginSession(u)
+				l, err := h.s.ListSessions(h.as(fresh.Token), web.Page{Limit: 10})
+				if err != nil || len(l.Items) != 1 || l.Items[0].ID != fresh.ID {
+					t.Errorf("ListSessions = %+v, %v; want only the fresh session", l.Items, err)
+				}
 			})
 		}
 
@@ -253,10 +259,13 @@ func TestSessionRevocation(t *testing.T) {
 			other := h.tenant("saas")
 			tok := h.loginSession(h.user(other, TenantOwner)).Token
 			platform := h.loginSession(h.user("", CSAgent)).Token
+			owner := h.user(other, TenantOwner)
 			h.suspend(other)
 			if h.alive(tok) {
 				t.Error("session of a suspended tenant works")
 			}
+			// Nor can a new one be opened.
+			wantCode(t, h.attempt(owner.Email, testPassword, ""), http.StatusUnauthorized, "invalid_credentials")
 			if !h.alive(platform) {
 				t.Error("a platform session ended with a tenant")
 			}

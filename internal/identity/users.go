@@ -161,6 +161,13 @@ func (s *Service) checkDuties(ctx context.Context, exceptID, email string, role 
 	if !role.Duty() {
 		return nil
 	}
+	// On PostgreSQL two transactions could each find no conflict and both
+	// insert; take turns. (SQLite's single writer already does.)
+	if s.db.Engine() == db.Postgres {
+		if _, err := s.db.Q(ctx).ExecContext(ctx, `SELECT pg_advisory_xact_lock(hashtext('silkgate.identity.duties'))`); err != nil {
+			return fmt.Errorf("identity: lock duties: %w", err)
+		}
+	}
 	rows, err := s.db.Q(ctx).QueryContext(ctx, `SELECT id, email, role FROM users
 		WHERE tenant_id IS NULL AND status = 'active' AND role IN ('platform_admin', 'security_admin', 'auditor')`)
 	if err != nil {

@@ -2,8 +2,10 @@ package identity
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/silkgate/silkgate/internal/audit"
@@ -200,6 +202,37 @@ func TestSeparationOfDuties(t *testing.T) {
 				wantField(t, err, "id", "cannot_change_self")
 			}
 		})
+	})
+}
+
+// TestSeparationOfDutiesConcurrent: two requests at once cannot give one
+// person two duties.
+func TestSeparationOfDutiesConcurrent(t *testing.T) {
+	t.Parallel()
+	each(t, func(t *testing.T, h *harness) {
+		roles := []Role{PlatformAdmin, SecurityAdmin, Auditor}
+		for round := range 3 {
+			person := fmt.Sprintf("carol%d", round)
+			var wg sync.WaitGroup
+			errs := make([]error, len(roles))
+			for i, r := range roles {
+				wg.Go(func() {
+					_, errs[i] = h.s.CreateUser(h.ctx, NewUser{Email: fmt.Sprintf("%s+%d@example.com", person, i), Role: r, Password: testPassword})
+				})
+			}
+			wg.Wait()
+			created := 0
+			for _, err := range errs {
+				if err == nil {
+					created++
+				} else if c := codeOf(err); c != "validation_failed" && c != "busy" {
+					t.Errorf("unexpected error %v", err)
+				}
+			}
+			if created != 1 {
+				t.Errorf("round %d: %d of the three duties given to one person", round, created)
+			}
+		}
 	})
 }
 

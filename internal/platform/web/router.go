@@ -109,6 +109,9 @@ type Router struct {
 	// transaction. The platform uses it to guarantee that every write is
 	// audited: a handler that recorded nothing richer gets a generic record.
 	AfterWrite func(ctx context.Context, r *http.Request, route Route) error
+	// PageError, when set, renders errors of page routes (the console's
+	// own error page) instead of problem+json.
+	PageError func(w http.ResponseWriter, r *http.Request, err error)
 	// Seal, when set, encrypts the responses kept for idempotent replay:
 	// they can hold secrets shown once (a new API key, a TOTP secret) and
 	// must not sit in clear in the store or its backups.
@@ -207,6 +210,20 @@ func setBody(r *http.Request, body []byte) {
 }
 
 func (rt *Router) wrap(route Route) http.Handler {
+	h := rt.pipeline(route)
+	if !route.Page || rt.PageError == nil {
+		return h
+	}
+	// Console pages answer in HTML: a refusal or failure is a page of the
+	// console, not a JSON document in the browser.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := h(w, r); err != nil {
+			rt.PageError(w, r, err)
+		}
+	})
+}
+
+func (rt *Router) pipeline(route Route) H {
 	return H(func(w http.ResponseWriter, r *http.Request) error {
 		setRoutePattern(r, r.Pattern)
 		if r.Body == nil {
@@ -232,7 +249,9 @@ func (rt *Router) wrap(route Route) http.Handler {
 		if !route.Public {
 			ctx, c, err := rt.auth.Authenticate(r)
 			if err != nil {
-				if route.Page && errors.Is(err, problem.ErrUnauthenticated) {
+				// Any 401 — no session, or one expired or revoked — sends a
+				// browser back to the sign-in page.
+				if pe, ok := problem.As(err); route.Page && ok && pe.Status == http.StatusUnauthorized {
 					http.Redirect(w, r, rt.SignInPath+"?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 					return nil
 				}
