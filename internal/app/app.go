@@ -19,9 +19,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/catalog"
 	"github.com/silkgate/silkgate/internal/console"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/keyring"
+	"github.com/silkgate/silkgate/internal/orders"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/i18n"
 	"github.com/silkgate/silkgate/internal/platform/problem"
@@ -52,6 +54,8 @@ type App struct {
 	Audit    *audit.Log
 	Tenants  *tenancy.Service
 	Identity *identity.Service
+	Products *catalog.Service
+	Orders   *orders.Service
 	Router   *web.Router
 	Metrics  *prometheus.Registry
 	Handler  http.Handler
@@ -110,6 +114,9 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	if err != nil {
 		return fail(err)
 	}
+	a.Orders = orders.New(a.DB, a.Audit, o.Log)
+
+	a.Products = catalog.New(a.DB, a.Audit)
 
 	a.Metrics = prometheus.NewRegistry()
 	// Every series carries the silkgate_ prefix (CONTRACT), the runtime's too.
@@ -177,6 +184,8 @@ func (a *App) routes() {
 	a.Tenants.Routes(rt)
 	a.Identity.Routes(rt)
 	a.Audit.Routes(rt)
+	a.Products.Routes(rt)
+	a.Orders.Routes(rt)
 	con := console.New(console.Deps{Identity: a.Identity, Tenants: a.Tenants, Audit: a.Audit, Catalog: a.Catalog, DB: a.DB, Log: a.Log})
 	rt.PageError = con.RenderError
 	con.Routes(rt)

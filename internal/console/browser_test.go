@@ -38,6 +38,11 @@ func chromium(t *testing.T) string {
 	return ""
 }
 
+// browserLimit bounds one browser test. It is a ceiling against a hung
+// browser, not a performance target: a loaded two-core machine can take
+// tens of seconds to start Chromium and render.
+const browserLimit = 90 * time.Second
+
 // tab starts a headless Chromium with a fresh profile and returns a tab
 // context that ends within limit.
 func tab(t *testing.T, limit time.Duration) context.Context {
@@ -99,7 +104,7 @@ func browserSignIn(t *testing.T, ctx context.Context, env *apptest.Env, u identi
 
 func TestBrowserSignInAndLanguage(t *testing.T) {
 	env := sqlite(t)
-	ctx := tab(t, 25*time.Second)
+	ctx := tab(t, browserLimit)
 	browserSignIn(t, ctx, env, env.User(env.Tenant("Yiwu Bright Toys"), identity.TenantOwner))
 
 	h1, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS("main h1")))
@@ -131,7 +136,7 @@ func TestBrowserSignInAndLanguage(t *testing.T) {
 
 func TestBrowserCreateAPIKey(t *testing.T) {
 	env := sqlite(t)
-	ctx := tab(t, 25*time.Second)
+	ctx := tab(t, browserLimit)
 	browserSignIn(t, ctx, env, env.User(env.Tenant("Keys Trading"), identity.TenantAdmin))
 	must(t, chromedp.Do(ctx,
 		chromedp.Navigate(env.Server.URL+"/apikeys"),
@@ -165,7 +170,7 @@ func TestBrowserCreateAPIKey(t *testing.T) {
 
 func TestBrowserPhone(t *testing.T) {
 	env := sqlite(t)
-	ctx := tab(t, 25*time.Second)
+	ctx := tab(t, browserLimit)
 	must(t, chromedp.Do(ctx, chromedp.EmulateViewport(375, 812, chromedp.EmulateMobile, chromedp.EmulatePortrait, chromedp.EmulateScale(2))), "phone")
 	tenant := env.Tenant("Yiwu Bright Toys Co., Ltd.")
 	env.Key(tenant, identity.Operator, false)
@@ -205,7 +210,7 @@ func TestBrowserPhone(t *testing.T) {
 
 func TestBrowserPlatformSignInWithTOTP(t *testing.T) {
 	env := sqlite(t)
-	ctx := tab(t, 25*time.Second)
+	ctx := tab(t, browserLimit)
 	admin := env.User("", identity.PlatformAdmin)
 	if admin.TOTPSecret == "" {
 		t.Fatal("platform user without a TOTP secret")

@@ -10,6 +10,9 @@ import (
 // WriteAck writes the functional acknowledgement of ic to w: an X12 997 or
 // 999 interchange, or an EDIFACT CONTRL. kind "" takes the partner
 // profile's preference, else 997 or CONTRL; AckNone writes nothing.
+// Acknowledgements are never acknowledged: for an interchange carrying only
+// 997, 999 or CONTRL, WriteAck writes nothing (except a TA1 when the X12
+// envelope calls for one).
 //
 // The acknowledgement goes back the way the interchange came: sender and
 // receiver swapped, the same delimiters, line breaks and version (ISA12,
@@ -25,7 +28,7 @@ func WriteAck(w io.Writer, ic *Interchange, kind AckKind, ctl Control) error {
 	if kind == "" {
 		kind = ic.Profile.AckKind(ic.Standard)
 	}
-	if kind == AckNone {
+	if kind == AckNone || !ic.needsAck() {
 		return nil
 	}
 	sw := &segWriter{d: ic.Delimiters, std: ic.Standard}
@@ -68,11 +71,12 @@ func writeX12Ack(sw *segWriter, ic *Interchange, kind AckKind, ctl Control) erro
 		}
 		sw.seg("TA1", ic.ID.ControlNumber, ic.headerAt(9, ""), ic.headerAt(10, ""), code, note)
 	}
-	if len(ic.Groups) == 0 {
+	groups := ic.ackedGroups()
+	if len(groups) == 0 {
 		sw.seg("IEA", "0", fmt.Sprintf("%09d", ctl.Interchange))
 		return nil
 	}
-	version := ic.Groups[0].Version
+	version := groups[0].Version
 	if kind == Ack999 {
 		version = "005010X231A1"
 	}
@@ -80,7 +84,7 @@ func writeX12Ack(sw *segWriter, ic *Interchange, kind AckKind, ctl Control) erro
 	gs := strconv.FormatInt(ctl.Group, 10)
 	sw.seg("GS", "FA", ic.groupSender(), ic.groupReceiver(), at.Format("20060102"), at.Format("1504"), gs, "X", version)
 	set := ctl.firstSet()
-	for _, g := range ic.Groups {
+	for _, g := range groups {
 		sw.n = 0
 		ctlNo := setNumber(set, X12)
 		set++
@@ -116,11 +120,7 @@ func writeX12Ack(sw *segWriter, ic *Interchange, kind AckKind, ctl Control) erro
 				}
 				sw.seg(ak3, e.Tag, strconv.Itoa(e.SetPosition), "", seg)
 				if c := e.reason.x12Element(); c != "" && e.Element > 0 {
-					pos := strconv.Itoa(e.Element)
-					if e.Component > 0 {
-						pos = comp(pos, strconv.Itoa(e.Component))
-					}
-					sw.seg(ak4, pos, "", c, x12Safe(e.Value, ic.Delimiters))
+					sw.seg(ak4, elementPos(e), "", c, x12Safe(e.Value, ic.Delimiters))
 				}
 			}
 			status := "A"
@@ -133,7 +133,7 @@ func writeX12Ack(sw *segWriter, ic *Interchange, kind AckKind, ctl Control) erro
 			if kind == Ack999 {
 				ak5 = "IK5"
 			}
-			sw.seg(ak5, append([]string{status}, setCodes...)...)
+			sw.seg(ak5, strs(append([]string{status}, setCodes...))...)
 		}
 		status := "A"
 		switch {
@@ -148,7 +148,7 @@ func writeX12Ack(sw *segWriter, ic *Interchange, kind AckKind, ctl Control) erro
 				ak9 = append(ak9, c)
 			}
 		}
-		sw.seg("AK9", ak9...)
+		sw.seg("AK9", strs(ak9)...)
 		sw.seg("SE", strconv.Itoa(sw.n+1), ctlNo)
 	}
 	sw.seg("GE", strconv.FormatInt(set-ctl.firstSet(), 10), gs)
@@ -177,15 +177,15 @@ func writeCONTRL(sw *segWriter, ic *Interchange, ctl Control) error {
 	}
 	sw.n = 0
 	msgRef := strconv.FormatInt(ctl.firstSet(), 10)
-	version := "D" + compSep + "3"
+	version, release := "D", "3"
 	switch v := syntaxVersion(syntax); {
 	case v >= 4:
-		version = "4" + compSep + "1"
+		version, release = "4", "1"
 	case v == 2 || v == 1:
-		version = "2" + compSep + "2"
+		version, release = "2", "2"
 	}
-	sw.seg("UNH", msgRef, comp("CONTRL", version, "UN"))
-	uci := []string{ic.ID.ControlNumber, comp(ic.ID.Sender, ic.ID.SenderQualifier), comp(ic.ID.Receiver, ic.ID.ReceiverQualifier), "7"}
+	sw.seg("UNH", msgRef, comp("CONTRL", version, release, "UN"))
+	uci := []any{ic.ID.ControlNumber, comp(ic.ID.Sender, ic.ID.SenderQualifier), comp(ic.ID.Receiver, ic.ID.ReceiverQualifier), "7"}
 	if len(ic.Warnings) > 0 {
 		e := ic.Warnings[0]
 		uci = append(uci, e.reason.edifact(), e.Tag, strconv.Itoa(e.Element))
@@ -200,10 +200,12 @@ func writeCONTRL(sw *segWriter, ic *Interchange, ctl Control) error {
 				e := g.Errors[0]
 				extra = []string{e.reason.edifact(), e.Tag, strconv.Itoa(e.Element)}
 			}
-			sw.seg("UCF", append([]string{g.ControlNumber, g.Sender, g.Receiver, action}, extra...)...)
+			sw.seg("UCF", strs(append([]string{g.ControlNumber, g.Sender, g.Receiver, action}, extra...))...)
 		}
 		for _, t := range g.Transactions {
-			writeUCM(sw, t)
+			if !isAckType(t.Type) {
+				writeUCM(sw, t)
+			}
 		}
 	}
 	sw.seg("UNT", strconv.Itoa(sw.n+1), msgRef)
@@ -217,7 +219,7 @@ func writeCONTRL(sw *segWriter, ic *Interchange, ctl Control) error {
 // count or reference, unsupported type) in UCM itself, segment and
 // element errors as UCS and UCD.
 func writeUCM(sw *segWriter, t *Transaction) {
-	ucm := []string{t.ControlNumber, strings.Join(t.messageID, compSep), "7"}
+	ucm := []any{t.ControlNumber, comps(t.messageID), "7"}
 	if !t.Accepted() {
 		ucm[2] = "4"
 	}
@@ -234,13 +236,47 @@ func writeUCM(sw *segWriter, t *Transaction) {
 			sw.seg("UCS", strconv.Itoa(e.SetPosition), e.reason.edifact())
 		case rElemMissing, rElemInvalid, rElemCode, rElemDate, rElemTime:
 			sw.seg("UCS", strconv.Itoa(e.SetPosition))
-			pos := strconv.Itoa(e.Element)
-			if e.Component > 0 {
-				pos = comp(pos, strconv.Itoa(e.Component))
-			}
-			sw.seg("UCD", e.reason.edifact(), pos)
+			sw.seg("UCD", e.reason.edifact(), elementPos(e))
 		}
 	}
+}
+
+// elementPos is the element position, with the component when there is
+// one (X12 C030, EDIFACT S011).
+func elementPos(e *Error) comps {
+	if e.Component > 0 {
+		return comp(strconv.Itoa(e.Element), strconv.Itoa(e.Component))
+	}
+	return comp(strconv.Itoa(e.Element))
+}
+
+// needsAck reports whether the interchange carries anything to
+// acknowledge: acknowledgements themselves (997, 999, CONTRL) are never
+// acknowledged, but a TA1 answers an X12 envelope problem or request.
+func (ic *Interchange) needsAck() bool {
+	if ic.Standard == X12 && (ic.ta1Note() != "" || ic.AckRequested) {
+		return true
+	}
+	for _, g := range ic.Groups {
+		for _, t := range g.Transactions {
+			if !isAckType(t.Type) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// ackedGroups are the X12 groups to acknowledge: all but functional
+// acknowledgement (FA) groups.
+func (ic *Interchange) ackedGroups() []*Group {
+	var out []*Group
+	for _, g := range ic.Groups {
+		if g.FunctionalID != "FA" {
+			out = append(out, g)
+		}
+	}
+	return out
 }
 
 // ta1Note is the TA1 note code for the interchange's warnings: 001 when

@@ -58,8 +58,9 @@
 //
 // # Streaming
 //
-// Reader is the tokenizer. It reads its source in chunks (64 KiB, growing
-// only for a longer segment, up to DefaultMaxSegmentSize) and returns one
+// Reader is the tokenizer. It reads its source in chunks (4 KiB growing to
+// 64 KiB, and beyond only for a longer segment, up to
+// DefaultMaxSegmentSize) and returns one
 // segment at a time; each segment's values are substrings of a single
 // string, so there is one allocation per segment and memory use does not
 // grow with the interchange. Parse drives Reader through an envelope state

@@ -19,6 +19,8 @@ func newEDIFACTMapper(t string) mapper {
 		return &eMapper{kind: t, qtyPrefs: []string{"47", "1", "46"}}
 	case "IFTSTA":
 		return &eIftsta{}
+	case "CONTRL":
+		return &eCONTRL{}
 	}
 	return nil
 }
@@ -59,22 +61,20 @@ type eMapper struct {
 	carrier         *Carrier
 	weight, wUnit   string
 
-	lines    []Line
-	linePos  []Position
-	lineSet  []int
-	qtyRank  []int
-	priceRk  []int
-	line     int // index+1 of the current line
-	detail   bool
-	summary  bool
-	inALC    bool
-	total    *Money
-	totalRk  int
-	tax      *Money
-	taxRk    int
-	lineTot  *Money
-	cnt      int // CNT 2 value seen, -1 none
-	cntSeg   *Error
+	lines   []Line
+	linePos []Position
+	lineSet []int
+	qtyRank []int
+	priceRk []int
+	line    int // index+1 of the current line
+	detail  bool
+	summary bool
+	inALC   bool
+	total   *Money
+	totalRk int
+	tax     *Money
+	taxRk   int
+	lineTot *Money
 
 	cps      map[string]*cpsNode
 	curCPS   *cpsNode

@@ -87,10 +87,10 @@ func encodeX12(sw *segWriter, p *Profile, ctl Control, docs []Document) error {
 			var err error
 			switch doc := doc.(type) {
 			case *OrderAck:
-				sw.seg("ST", st(gv, "855", no)...)
+				sw.seg("ST", strs(st(gv, "855", no))...)
 				err = write855(sw, doc, at)
 			case *ShipNotice:
-				sw.seg("ST", st(gv, "856", no)...)
+				sw.seg("ST", strs(st(gv, "856", no))...)
 				err = write856(sw, doc, at)
 			}
 			if err != nil {
@@ -148,7 +148,7 @@ func write855(sw *segWriter, a *OrderAck, at time.Time) error {
 		for _, id := range lineIDs(l, "VP") {
 			po1 = append(po1, id.Qualifier, id.Value)
 		}
-		sw.seg("PO1", po1...)
+		sw.seg("PO1", strs(po1)...)
 		if l.Description != "" {
 			sw.seg("PID", "F", "", "", "", l.Description)
 		}
@@ -218,7 +218,7 @@ func write856(sw *segWriter, sn *ShipNotice, at time.Time) error {
 		for _, id := range lineIDs(l, "VP") {
 			lin = append(lin, id.Qualifier, id.Value)
 		}
-		sw.seg("LIN", lin...)
+		sw.seg("LIN", strs(lin)...)
 		sw.seg("SN1", "", string(l.Quantity), l.Unit)
 		if l.Description != "" {
 			sw.seg("PID", "F", "", "", "", l.Description)
@@ -354,7 +354,7 @@ func writeN1(sw *segWriter, role string, p *Party) {
 		sw.seg("N4", p.City, p.Region, p.Postcode, p.Country)
 	}
 	if per := contactPairs(p, "TE", "EM"); per != nil {
-		sw.seg("PER", append([]string{"IC", p.Contact}, per...)...)
+		sw.seg("PER", strs(append([]string{"IC", p.Contact}, per...))...)
 	}
 }
 
@@ -495,7 +495,7 @@ func writeDESADV(sw *segWriter, sn *ShipNotice, at time.Time) error {
 	line := func(l Line) {
 		n++
 		ids := lineIDs(l, "SA")
-		item := ""
+		var item comps
 		if len(ids) > 0 {
 			item = comp(ids[0].Value, ids[0].Qualifier)
 			ids = ids[1:]
@@ -503,7 +503,7 @@ func writeDESADV(sw *segWriter, sn *ShipNotice, at time.Time) error {
 		sw.seg("LIN", firstOf(l.LineNumber, strconv.Itoa(n)), "", item)
 		for len(ids) > 0 {
 			k := min(len(ids), 5)
-			pia := []string{"1"}
+			pia := []any{"1"}
 			for _, id := range ids[:k] {
 				pia = append(pia, comp(id.Value, id.Qualifier))
 			}
@@ -597,7 +597,7 @@ func writeNAD(sw *segWriter, role string, p *Party) {
 	if p == nil || p.Name == "" && p.ID == "" {
 		return
 	}
-	id := ""
+	var id comps
 	if p.ID != "" {
 		id = comp(p.ID, "", p.IDQualifier)
 	}

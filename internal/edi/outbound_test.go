@@ -21,8 +21,8 @@ func x12Profile() *Profile {
 func edifactProfile() *Profile {
 	return &Profile{
 		Name: "Handel GmbH", Standard: EDIFACT,
-		LocalID:   Identity{Qualifier: "14", ID: "4012345000009"},
-		PartnerID: Identity{Qualifier: "14", ID: "5412345000013"},
+		LocalID:       Identity{Qualifier: "14", ID: "4012345000009"},
+		PartnerID:     Identity{Qualifier: "14", ID: "5412345000013"},
 		EDIFACTSyntax: "UNOC:3", EDIFACTVersion: "D:96A:UN", EDIFACTAssociation: "EAN005",
 	}
 }
@@ -52,8 +52,8 @@ func sampleShipNotice() *ShipNotice {
 		ExternalID: "ASN-77", IssuedAt: "2026-03-01T09:30:00Z", ShippedAt: "2026-03-01T08:00:00Z", DeliveryExpectedAt: "2026-03-05T00:00:00Z",
 		Carrier: &Carrier{Code: "DHLX", Mode: "M", Routing: "DHL Express"}, TrackingNumbers: []string{"JD014600003"},
 		BillOfLading: "BOL-1", OrderRefs: []string{"PO-1", "PO-2"},
-		ShipFrom: &Party{Role: "SF", Name: "Silk Toys Co", City: "Shanghai", Country: "CN"},
-		ShipTo:   &Party{Role: "ST", Name: "Jane Doe", Line1: "Invalidenstr. 1", City: "Berlin", Postcode: "10115", Country: "DE"},
+		ShipFrom:    &Party{Role: "SF", Name: "Silk Toys Co", City: "Shanghai", Country: "CN"},
+		ShipTo:      &Party{Role: "ST", Name: "Jane Doe", Line1: "Invalidenstr. 1", City: "Berlin", Postcode: "10115", Country: "DE"},
 		GrossWeight: "12.5", WeightUnit: "KG", PackageCount: "2",
 		Packages: []Package{{ID: "P1", Type: "CTN", SSCC: "003456789012345678"}, {ID: "P2", Tracking: "JD014600004"}},
 		Lines: []Line{

@@ -602,11 +602,11 @@ func (p *parser) end() error {
 
 func trim(s string) string { return strings.TrimSpace(s) }
 
-// elements copies a segment's simple element values (first components).
+// elements copies a segment's element values (first components).
 func elements(s *Segment) []string {
 	out := make([]string, s.Len()+1)
 	for i := range out {
-		out[i] = strings.Join(s.Components(i), string(rune(0x1f)))
+		out[i] = s.Element(i)
 	}
 	return out
 }

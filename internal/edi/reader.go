@@ -14,7 +14,8 @@ const DefaultMaxSegmentSize = 1 << 20
 
 const (
 	isaScanLimit = 1024     // bytes searched for the 16 ISA element separators
-	initialBuf   = 64 << 10 // first read buffer
+	initialBuf   = 4 << 10  // first read buffer: most interchanges are small
+	chunkBuf     = 64 << 10 // the buffer grows to this while the source keeps it full
 )
 
 // Character classes for the splitting loop.
@@ -29,8 +30,9 @@ const (
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
 // Reader is a streaming tokenizer for X12 and EDIFACT. It reads its source
-// in chunks and returns one segment at a time, so memory use is bounded by
-// the longest segment, not by the interchange.
+// in chunks (4 KiB, growing to 64 KiB while the source keeps up) and returns
+// one segment at a time, so memory use is bounded by the longest segment,
+// not by the interchange.
 //
 // At the start of the stream, and after every IEA or UNZ, it looks at the
 // next bytes to find the standard and the delimiters: the ISA header
@@ -42,6 +44,7 @@ type Reader struct {
 	buf   []byte
 	r, w  int
 	eof   bool
+	full  bool // the last read filled the buffer: the source has more
 	ioErr error
 	base  int64 // stream offset of buf[0]
 	line  int   // line number at buf[r]
@@ -59,7 +62,6 @@ type Reader struct {
 	max     int
 	seg     Segment
 	scratch []byte
-	bounds  []int32
 	err     error // sticky
 }
 
@@ -190,9 +192,8 @@ func (rd *Reader) readISA() (*Segment, error) {
 	rd.isaCls = [256]uint8{}
 	rd.isaCls[es] = clsElement
 	pos := rd.pos()
-	rd.build(b[:end], &rd.isaCls) // ISA through ISA15
-	rd.seg.appendComponent(string(comp))
-	rd.seg.Tag = rd.seg.comps[0]
+	rd.build(b[:end+2], &rd.isaCls) // ISA through ISA16, split on the element separator only
+	rd.seg.Tag = rd.seg.Element(0)
 	rd.seg.Pos = pos
 
 	d := Delimiters{Element: es, Component: comp, Segment: term}
@@ -208,13 +209,6 @@ func (rd *Reader) readISA() (*Segment, error) {
 	rd.header = false
 	rd.index++
 	return &rd.seg, nil
-}
-
-// appendComponent adds one more simple element holding v.
-func (s *Segment) appendComponent(v string) {
-	s.comps = append(s.comps, v)
-	s.reps = append(s.reps, span{int32(len(s.comps) - 1), int32(len(s.comps))})
-	s.elems = append(s.elems, span{int32(len(s.reps) - 1), int32(len(s.reps))})
 }
 
 // readUNA reads EDIFACT service string advice: UNA followed by exactly six
@@ -309,7 +303,7 @@ func (rd *Reader) emit(raw []byte, n int) (*Segment, error) {
 	rd.build(raw, &rd.cls)
 	s := &rd.seg
 	s.Pos = pos
-	s.Tag = s.comps[0]
+	s.Tag = s.Element(0)
 	if !validTag(s.Tag) {
 		return nil, &Error{Code: CodeSyntax, Position: pos, Message: fmt.Sprintf("segment tag %q is not 2 or 3 capital letters and digits", clip(s.Tag)), Value: clip(string(raw))}
 	}
@@ -321,7 +315,7 @@ func (rd *Reader) emit(raw []byte, n int) (*Segment, error) {
 			d.Repetition = 0
 			rd.setDelims(EDIFACT, d)
 			rd.build(raw, &rd.cls)
-			s.Pos, s.Tag = pos, s.comps[0]
+			s.Pos, s.Tag = pos, s.Element(0)
 		}
 	}
 	rd.consume(n)
@@ -337,61 +331,49 @@ func (rd *Reader) emit(raw []byte, n int) (*Segment, error) {
 
 // build splits raw into elements, repetitions and components with the
 // class table cls, resolving release characters, into rd.seg. All the
-// values become substrings of one string: one allocation per segment.
+// values are ranges of one string: one allocation per segment, and no
+// pointers written per value.
 func (rd *Reader) build(raw []byte, cls *[256]uint8) {
 	s := &rd.seg
-	sc, bounds := rd.scratch[:0], rd.bounds[:0]
-	s.reps, s.elems = s.reps[:0], s.elems[:0]
+	sc, bounds := rd.scratch[:0], s.bounds[:0]
+	reps, elems := s.reps[:0], s.elems[:0]
 	compStart, repStart, elemStart := 0, 0, 0
-	endComp := func() {
-		bounds = append(bounds, int32(compStart), int32(len(sc)))
-		compStart = len(sc)
-	}
-	endRep := func() {
-		n := len(bounds) / 2
-		s.reps = append(s.reps, span{int32(repStart), int32(n)})
-		repStart = n
-	}
-	endElem := func() {
-		s.elems = append(s.elems, span{int32(elemStart), int32(len(s.reps))})
-		elemStart = len(s.reps)
-	}
-	for i := 0; i < len(raw); i++ {
+	for i := 0; ; i++ {
 		j := i
 		for j < len(raw) && cls[raw[j]] == clsData {
 			j++
 		}
 		sc = append(sc, raw[i:j]...)
-		if j == len(raw) {
-			break
-		}
 		i = j
-		switch cls[raw[i]] {
-		case clsRelease:
+		k := clsElement // the end of the segment ends everything
+		if i < len(raw) {
+			k = cls[raw[i]]
+		}
+		if k == clsRelease {
 			if i+1 < len(raw) {
 				i++
 			}
 			sc = append(sc, raw[i])
-		case clsComponent:
-			endComp()
-		case clsRepetition:
-			endComp()
-			endRep()
-		case clsElement:
-			endComp()
-			endRep()
-			endElem()
+			continue
+		}
+		bounds = append(bounds, int32(compStart), int32(len(sc)))
+		compStart = len(sc)
+		if k == clsRepetition || k == clsElement {
+			n := len(bounds) / 2
+			reps = append(reps, span{int32(repStart), int32(n)})
+			repStart = n
+		}
+		if k == clsElement {
+			elems = append(elems, span{int32(elemStart), int32(len(reps))})
+			elemStart = len(reps)
+		}
+		if i >= len(raw) {
+			break
 		}
 	}
-	endComp()
-	endRep()
-	endElem()
-	str := string(sc)
-	s.comps = s.comps[:0]
-	for k := 0; k < len(bounds); k += 2 {
-		s.comps = append(s.comps, str[bounds[k]:bounds[k+1]])
-	}
-	rd.scratch, rd.bounds = sc, bounds
+	s.str = string(sc)
+	s.bounds, s.reps, s.elems = bounds, reps, elems
+	rd.scratch = sc
 }
 
 func (rd *Reader) setDelims(std Standard, d Delimiters) {
@@ -483,7 +465,7 @@ func (rd *Reader) fill() bool {
 		rd.base += int64(rd.r)
 		rd.w, rd.r = n, 0
 	}
-	if rd.w == len(rd.buf) {
+	if rd.w == len(rd.buf) || rd.full && len(rd.buf) < chunkBuf {
 		nb := make([]byte, max(2*len(rd.buf), initialBuf))
 		copy(nb, rd.buf[:rd.w])
 		rd.buf = nb
@@ -491,6 +473,7 @@ func (rd *Reader) fill() bool {
 	for range 100 {
 		n, err := rd.src.Read(rd.buf[rd.w:])
 		rd.w += n
+		rd.full = rd.w == len(rd.buf)
 		if err != nil {
 			rd.eof = true
 			if err != io.EOF {

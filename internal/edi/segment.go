@@ -33,7 +33,7 @@ var DefaultX12 = Delimiters{Element: '*', Segment: '~', Component: '>', Repetiti
 
 // DefaultEDIFACT are the EDIFACT defaults when there is no UNA:
 // component ':', element '+', decimal '.', release '?', repetition '*'
-// (syntax version 4) and terminator '\''.
+// (syntax version 4) and terminator '\”.
 var DefaultEDIFACT = Delimiters{Component: ':', Element: '+', Decimal: '.', Release: '?', Repetition: '*', Segment: '\''}
 
 // Segment is one segment with its data elements already split and release
@@ -48,9 +48,10 @@ type Segment struct {
 	Tag string
 	Pos Position
 
-	elems []span   // per element (index 0 is the tag): range in reps
-	reps  []span   // per repetition: range in comps
-	comps []string // every component, in order
+	str    string  // every value, unescaped, one after the other
+	bounds []int32 // per component: start and end in str
+	elems  []span  // per element (index 0 is the tag): range in reps
+	reps   []span  // per repetition: range of components
 }
 
 type span struct{ lo, hi int32 }
@@ -67,17 +68,32 @@ func (s *Segment) Component(i, c int) string { return s.Value(i, 1, c) }
 
 // Value returns component c of repetition r of element i, all 1-based.
 func (s *Segment) Value(i, r, c int) string {
-	comps := s.Repetition(i, r)
-	if c < 1 || c > len(comps) {
+	lo, hi := s.repRange(i, r)
+	k := lo + c - 1
+	if c < 1 || k >= hi {
 		return ""
 	}
-	return comps[c-1]
+	return s.str[s.bounds[2*k]:s.bounds[2*k+1]]
+}
+
+// repRange is the range of components of repetition r of element i.
+func (s *Segment) repRange(i, r int) (int, int) {
+	if i < 0 || i >= len(s.elems) || r < 1 {
+		return 0, 0
+	}
+	e := s.elems[i]
+	k := int(e.lo) + r - 1
+	if k >= int(e.hi) {
+		return 0, 0
+	}
+	p := s.reps[k]
+	return int(p.lo), int(p.hi)
 }
 
 // Repetitions is the number of repetitions of element i (1 for an ordinary
 // element, 0 when absent).
 func (s *Segment) Repetitions(i int) int {
-	if i < 1 || i >= len(s.elems) {
+	if i < 0 || i >= len(s.elems) {
 		return 0
 	}
 	e := s.elems[i]
@@ -85,31 +101,28 @@ func (s *Segment) Repetitions(i int) int {
 }
 
 // Components returns the components of the first repetition of element i.
-// The slice shares the segment's storage: do not modify it.
 func (s *Segment) Components(i int) []string { return s.Repetition(i, 1) }
 
-// Repetition returns the components of repetition r of element i. The
-// slice shares the segment's storage: do not modify it.
+// Repetition returns the components of repetition r of element i.
 func (s *Segment) Repetition(i, r int) []string {
-	if i < 0 || i >= len(s.elems) {
+	lo, hi := s.repRange(i, r)
+	if lo == hi {
 		return nil
 	}
-	e := s.elems[i]
-	k := int(e.lo) + r - 1
-	if r < 1 || k >= int(e.hi) {
-		return nil
+	out := make([]string, 0, hi-lo)
+	for k := lo; k < hi; k++ {
+		out = append(out, s.str[s.bounds[2*k]:s.bounds[2*k+1]])
 	}
-	p := s.reps[k]
-	return s.comps[p.lo:p.hi]
+	return out
 }
 
 // Clone returns a copy of s that later calls to Reader.Next leave alone.
 func (s *Segment) Clone() *Segment {
-	c := &Segment{Tag: s.Tag, Pos: s.Pos}
+	c := *s
+	c.bounds = append([]int32(nil), s.bounds...)
 	c.elems = append([]span(nil), s.elems...)
 	c.reps = append([]span(nil), s.reps...)
-	c.comps = append([]string(nil), s.comps...)
-	return c
+	return &c
 }
 
 // Format renders s with the given delimiters (release characters added

@@ -41,14 +41,13 @@ func (c Control) check(std Standard) error {
 	return nil
 }
 
-// Element values passed to segWriter.seg join components with compSep and
-// repetitions with repSep; neither can occur in EDI data.
-const (
-	compSep = "\x1f"
-	repSep  = "\x1e"
-)
+// comps is a composite element value: its components in order.
+type comps []string
 
-func comp(vs ...string) string { return strings.Join(vs, compSep) }
+// reps is a repeated element: one composite value per repetition.
+type reps []comps
+
+func comp(vs ...string) comps { return comps(vs) }
 
 // segWriter renders segments into a buffer, counting them for trailers.
 // Output is built in memory and written out whole, so that a failure never
@@ -64,18 +63,32 @@ type segWriter struct {
 	loc *time.Location
 }
 
-func (w *segWriter) seg(tag string, elems ...string) {
+// seg writes one segment. Each element is a string, a comps (composite)
+// or a reps (repetitions of a composite). Trailing empty elements and
+// components are left out, as both standards require.
+func (w *segWriter) seg(tag string, elems ...any) {
 	if w.err != nil {
 		return
 	}
 	n := len(elems)
-	for n > 0 && strings.Trim(elems[n-1], compSep+repSep) == "" {
+	for n > 0 && emptyElem(elems[n-1]) {
 		n--
 	}
 	w.buf.WriteString(tag)
 	for i, e := range elems[:n] {
 		w.buf.WriteByte(w.d.Element)
-		for ri, r := range strings.Split(e, repSep) {
+		var rs reps
+		switch e := e.(type) {
+		case string:
+			rs = reps{{e}}
+		case comps:
+			rs = reps{e}
+		case reps:
+			rs = e
+		default:
+			panic(fmt.Sprintf("edi: element of type %T", e))
+		}
+		for ri, r := range rs {
 			if ri > 0 {
 				if w.d.Repetition == 0 {
 					w.err = fmt.Errorf("edi: %s%02d repeats but the interchange has no repetition separator", tag, i+1)
@@ -83,12 +96,11 @@ func (w *segWriter) seg(tag string, elems ...string) {
 				}
 				w.buf.WriteByte(w.d.Repetition)
 			}
-			comps := strings.Split(r, compSep)
-			m := len(comps)
-			for m > 1 && comps[m-1] == "" {
+			m := len(r)
+			for m > 1 && r[m-1] == "" {
 				m--
 			}
-			for ci, c := range comps[:m] {
+			for ci, c := range r[:m] {
 				if ci > 0 {
 					w.buf.WriteByte(w.d.Component)
 				}
@@ -97,6 +109,37 @@ func (w *segWriter) seg(tag string, elems ...string) {
 		}
 	}
 	w.end()
+}
+
+func emptyElem(e any) bool {
+	switch e := e.(type) {
+	case string:
+		return e == ""
+	case comps:
+		for _, c := range e {
+			if c != "" {
+				return false
+			}
+		}
+		return true
+	case reps:
+		for _, r := range e {
+			if !emptyElem(r) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// strs converts a list of values for seg.
+func strs(vs []string) []any {
+	out := make([]any, len(vs))
+	for i, v := range vs {
+		out[i] = v
+	}
+	return out
 }
 
 func (w *segWriter) end() {
@@ -217,7 +260,7 @@ func (w *segWriter) unb(syntax string, sender, receiver Identity, at time.Time, 
 	if test {
 		t = "1"
 	}
-	w.seg("UNB", strings.ReplaceAll(syntax, ":", compSep), comp(sender.ID, sender.Qualifier), comp(receiver.ID, receiver.Qualifier),
+	w.seg("UNB", comps(strings.Split(syntax, ":")), comp(sender.ID, sender.Qualifier), comp(receiver.ID, receiver.Qualifier),
 		comp(date, at.Format("1504")), ref, "", "", "", "", "", t)
 }
 

@@ -204,7 +204,7 @@ func TestLoginUnknownEmailTiming(t *testing.T) {
 	}
 	tenant := h.tenant("saas")
 	var users []CreatedUser
-	for range 4 {
+	for range 6 {
 		users = append(users, h.user(tenant, Viewer))
 	}
 	// The fastest of a few tries: the least disturbed by other work.
@@ -219,7 +219,9 @@ func TestLoginUnknownEmailTiming(t *testing.T) {
 	}
 	known := fastest(func(i int) string { return users[i].Email })
 	unknown := fastest(func(i int) string { return "ghost" + string(rune('a'+i)) + "@example.com" })
-	if unknown < known/2 {
+	// Without the dummy the unknown e-mail answers some 30 times faster;
+	// a third leaves room for a busy machine.
+	if unknown < known/3 {
 		t.Errorf("unknown e-mail answered in %v, a known one in %v: the answer time tells them apart", unknown, known)
 	}
 }
