@@ -192,7 +192,7 @@ func writeCONTRL(sw *segWriter, ic *Interchange, ctl Control) error {
 	}
 	sw.seg("UCI", uci...)
 	for _, g := range ic.Groups {
-		if g.Enveloped {
+		if g.Enveloped && g.needsAck() {
 			action := "7"
 			var extra []string
 			if len(g.Errors) > 0 {
@@ -265,6 +265,15 @@ func (ic *Interchange) needsAck() bool {
 		}
 	}
 	return false
+}
+
+func (g *Group) needsAck() bool {
+	for _, t := range g.Transactions {
+		if !isAckType(t.Type) {
+			return true
+		}
+	}
+	return len(g.Transactions) == 0
 }
 
 // ackedGroups are the X12 groups to acknowledge: all but functional

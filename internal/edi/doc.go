@@ -30,11 +30,13 @@
 //
 // Inbound X12 850 → PurchaseOrder, 856 → ShipNotice, 810 → Invoice,
 // 855 → OrderAck, 214 → TrackingStatus; EDIFACT ORDERS → PurchaseOrder,
-// DESADV → ShipNotice, INVOIC → Invoice, IFTSTA → TrackingStatus. Any
-// other type still has its envelope checked and is rejected in the
+// DESADV → ShipNotice, INVOIC → Invoice, IFTSTA → TrackingStatus; and a
+// partner's acknowledgements of what the platform sent, X12 997/999 and
+// EDIFACT CONTRL → FunctionalAck (acknowledgements are never acknowledged).
+// Any other type still has its envelope checked and is rejected in the
 // acknowledgement as unsupported_transaction; the rest of the interchange
 // is unaffected. Outbound: X12 855 and 856, EDIFACT DESADV; acknowledgements
-// 997, 999 and CONTRL.
+// 997, 999 (GS08 and ST03 005010X231A1) and CONTRL.
 //
 // # What is fatal and what is not
 //

@@ -23,7 +23,7 @@ const (
 )
 
 // Document is one canonical document: *PurchaseOrder, *ShipNotice,
-// *Invoice, *OrderAck or *TrackingStatus.
+// *Invoice, *OrderAck, *TrackingStatus or *FunctionalAck.
 type Document interface {
 	// DocumentType is one of the Type constants.
 	DocumentType() string

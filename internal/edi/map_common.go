@@ -75,6 +75,9 @@ func (c *mapCtx) edifactWhen(s *Segment) (qual, value string) {
 		return qual, v
 	}
 	t, ok := edifactDateTime(v, f, c.loc)
+	if !ok && f == "" {
+		return qual, v // no format given and not an obvious one: keep it
+	}
 	if !ok {
 		c.fail(CodeInvalidElement, rElemDate, 1, 2, "%q is not a valid date in format %q", v, f)
 		return qual, ""

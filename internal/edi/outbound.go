@@ -18,6 +18,9 @@ import (
 // containing one of the profile's delimiters is an *Error
 // (invalid_element); choose delimiters that do not occur in the data.
 func Encode(w io.Writer, p *Profile, ctl Control, docs ...Document) error {
+	if p == nil {
+		return errors.New("edi: Encode needs a partner profile")
+	}
 	if err := p.Validate(); err != nil {
 		return fmt.Errorf("edi: profile %q: %w", p.Name, err)
 	}

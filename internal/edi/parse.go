@@ -401,8 +401,8 @@ func (p *parser) startEDIFACT(s *Segment) error {
 		Position: s.Pos, Test: s.Element(11) == "1", AckRequested: s.Element(9) == "1",
 		Delimiters: p.rd.Delimiters(), UNA: p.rd.UNA(), header: elements(s),
 		ID: InterchangeID{
-			Standard: EDIFACT, Sender: s.Component(2, 1), SenderQualifier: s.Component(2, 2),
-			Receiver: s.Component(3, 1), ReceiverQualifier: s.Component(3, 2), ControlNumber: trim(s.Element(5)),
+			Standard: EDIFACT, Sender: trim(s.Component(2, 1)), SenderQualifier: trim(s.Component(2, 2)),
+			Receiver: trim(s.Component(3, 1)), ReceiverQualifier: trim(s.Component(3, 2)), ControlNumber: trim(s.Element(5)),
 		},
 	}
 	if ic.ID.ControlNumber == "" {

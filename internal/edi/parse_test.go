@@ -300,34 +300,59 @@ func TestParseSets(t *testing.T) {
 	}
 }
 
-// TestAckCounts checks the trailers of generated acknowledgements by
-// parsing them back: SE01/UNT counts and GE/IEA/UNZ counts must be right,
-// which Parse verifies.
-func TestAckCounts(t *testing.T) {
+// TestAckRoundTrip reads generated acknowledgements back: Parse checks
+// their counts and control numbers, and maps them to FunctionalAck, which
+// must say what the acknowledgement meant to say. An interchange of
+// acknowledgements gets none itself.
+func TestAckRoundTrip(t *testing.T) {
 	t.Parallel()
-	in := x12Interchange(po850("0001", "PO-1"), strings.Replace(po850("0002", "PO-2"), "PO1*1*2*", "PO1*1*x*", 1))
-	res, err := Parse(strings.NewReader(in), Options{})
-	if err != nil {
-		t.Fatal(err)
+	x12In := x12Interchange(po850("0001", "PO-1"), strings.Replace(po850("0002", "PO-2"), "PO1*1*2*", "PO1*1*x*", 1))
+	edifactIn := edifactInterchange(orders("1"), strings.Replace(orders("2"), "UNT+13+2", "UNT+12+2", 1))
+	tests := []struct {
+		in       string
+		kind     AckKind
+		want     FunctionalAck
+		sender   string
+		receiver string
+	}{
+		{x12In, Ack997, FunctionalAck{ExternalID: "1", FunctionalID: "PO", Status: "partially_accepted", Sets: []AckedSet{
+			{Type: "850", ControlNumber: "0001", Status: "accepted"}, {Type: "850", ControlNumber: "0002", Status: "rejected", Codes: []string{"5"}}}}, "RECEIVER", "SENDER"},
+		{x12In, Ack999, FunctionalAck{ExternalID: "1", FunctionalID: "PO", Status: "partially_accepted", Sets: []AckedSet{
+			{Type: "850", ControlNumber: "0001", Status: "accepted"}, {Type: "850", ControlNumber: "0002", Status: "rejected", Codes: []string{"5"}}}}, "RECEIVER", "SENDER"},
+		{edifactIn, AckCONTRL, FunctionalAck{ExternalID: "REF1", Status: "partially_accepted", Sets: []AckedSet{
+			{Type: "ORDERS", ControlNumber: "1", Status: "accepted"}, {Type: "ORDERS", ControlNumber: "2", Status: "rejected", Codes: []string{"29"}}}}, "SELLER", "BUYER"},
 	}
-	for _, kind := range []AckKind{Ack997, Ack999} {
-		var ack bytes.Buffer
-		if err := WriteAck(&ack, res.Interchanges[0], kind, ackControl); err != nil {
+	for _, tt := range tests {
+		res, err := Parse(strings.NewReader(tt.in), Options{})
+		if err != nil {
 			t.Fatal(err)
 		}
-		back, err := Parse(&ack, Options{})
-		if err != nil {
-			t.Fatalf("%s: %v", kind, err)
+		var ack bytes.Buffer
+		if err := WriteAck(&ack, res.Interchanges[0], tt.kind, ackControl); err != nil {
+			t.Fatal(err)
 		}
-		tx := back.Interchanges[0].Groups[0].Transactions[0]
-		if tx.Type != string(kind) || len(tx.Errors) != 1 || tx.Errors[0].Code != CodeUnsupportedTransaction {
-			t.Errorf("%s read back as %s with errors %v; want only unsupported_transaction", kind, tx.Type, tx.Errors)
+		back, err := Parse(bytes.NewReader(ack.Bytes()), Options{})
+		if err != nil {
+			t.Fatalf("%s: %v\n%s", tt.kind, err, ack.String())
 		}
 		id := back.Interchanges[0].ID
-		if id.Sender != "RECEIVER" || id.Receiver != "SENDER" || id.ControlNumber != "900000001" {
-			t.Errorf("%s envelope: %+v", kind, id)
+		if id.Sender != tt.sender || id.Receiver != tt.receiver || strings.TrimLeft(id.ControlNumber, "0") != "900000001" {
+			t.Errorf("%s envelope: %+v", tt.kind, id)
+		}
+		docs := back.Documents()
+		if len(docs) != 1 {
+			t.Fatalf("%s: %d documents", tt.kind, len(docs))
+		}
+		if got := docs[0].(*FunctionalAck); fmt.Sprintf("%+v", *got) != fmt.Sprintf("%+v", tt.want) {
+			t.Errorf("%s reads back as\n %+v\nwant %+v", tt.kind, *got, tt.want)
+		}
+		// Acknowledgements are not acknowledged.
+		var again bytes.Buffer
+		if err := WriteAck(&again, back.Interchanges[0], "", ackControl); err != nil || again.Len() != 0 {
+			t.Errorf("%s: acknowledgement of an acknowledgement: %q, %v", tt.kind, again.String(), err)
 		}
 	}
+	res, _ := Parse(strings.NewReader(x12In), Options{})
 	if err := WriteAck(&bytes.Buffer{}, res.Interchanges[0], AckCONTRL, ackControl); err == nil {
 		t.Error("CONTRL for X12 accepted")
 	}

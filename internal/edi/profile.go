@@ -229,9 +229,7 @@ func (p *Profile) edifactVersion() string {
 // location is the partner's time zone, UTC when unset or unknown.
 func (p *Profile) location() *time.Location {
 	if p != nil && p.TimeZone != "" {
-		if loc, err := time.LoadLocation(p.TimeZone); err == nil {
-			return loc
-		}
+		return loadLocation(p.TimeZone, "UTC", 0)
 	}
 	return time.UTC
 }

@@ -3,6 +3,7 @@ package edi
 import (
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -226,32 +227,50 @@ func rfc3339(t time.Time) string { return t.Format(time.RFC3339) }
 // DTM04) to a location. The "…T" codes mean the local time of a region, so
 // daylight saving applies; "…S" and "…D" are fixed offsets.
 func x12TimeZone(code string, fallback *time.Location) *time.Location {
-	fixed := map[string]int{
-		"ES": -5 * 60, "ED": -4 * 60, "CS": -6 * 60, "CD": -5 * 60,
-		"MS": -7 * 60, "MD": -6 * 60, "PS": -8 * 60, "PD": -7 * 60,
-		"AS": -9 * 60, "AD": -8 * 60, "HS": -10 * 60, "HD": -9 * 60,
-		"NS": -(3*60 + 30), "ND": -(2*60 + 30), "TS": -4 * 60, "TD": -3 * 60,
-		"GM": 0, "UT": 0,
-	}
-	regional := map[string]struct {
-		name string
-		std  int
-	}{
-		"ET": {"America/New_York", -5 * 60}, "CT": {"America/Chicago", -6 * 60},
-		"MT": {"America/Denver", -7 * 60}, "PT": {"America/Los_Angeles", -8 * 60},
-		"AT": {"America/Anchorage", -9 * 60}, "HT": {"America/Adak", -10 * 60},
-		"NT": {"America/St_Johns", -(3*60 + 30)}, "TT": {"America/Halifax", -4 * 60},
-	}
-	if m, ok := fixed[code]; ok {
+	if m, ok := fixedTimeCodes[code]; ok {
 		return time.FixedZone(code, m*60)
 	}
-	if r, ok := regional[code]; ok {
-		if loc, err := time.LoadLocation(r.name); err == nil {
-			return loc
-		}
-		// Without a zone database, standard time is the better guess
-		// than none.
-		return time.FixedZone(code, r.std*60)
+	if r, ok := regionalTimeCodes[code]; ok {
+		return loadLocation(r.name, code, r.std)
 	}
 	return fallback
+}
+
+// zoneCache keeps loaded locations: time.LoadLocation reads the zone
+// database on every call.
+var zoneCache sync.Map // IANA name → *time.Location
+
+// loadLocation loads an IANA zone once; without a zone database, standard
+// time is a better guess than none.
+func loadLocation(name, code string, stdMinutes int) *time.Location {
+	if loc, ok := zoneCache.Load(name); ok {
+		return loc.(*time.Location)
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		loc = time.FixedZone(code, stdMinutes*60)
+	}
+	zoneCache.Store(name, loc)
+	return loc
+}
+
+// fixedTimeCodes are X12 standard ("…S") and daylight ("…D") time codes,
+// in minutes east of UTC.
+var fixedTimeCodes = map[string]int{
+	"ES": -5 * 60, "ED": -4 * 60, "CS": -6 * 60, "CD": -5 * 60,
+	"MS": -7 * 60, "MD": -6 * 60, "PS": -8 * 60, "PD": -7 * 60,
+	"AS": -9 * 60, "AD": -8 * 60, "HS": -10 * 60, "HD": -9 * 60,
+	"NS": -(3*60 + 30), "ND": -(2*60 + 30), "TS": -4 * 60, "TD": -3 * 60,
+	"GM": 0, "UT": 0,
+}
+
+// regionalTimeCodes are X12 "…T" time codes: a region's local time.
+var regionalTimeCodes = map[string]struct {
+	name string
+	std  int
+}{
+	"ET": {"America/New_York", -5 * 60}, "CT": {"America/Chicago", -6 * 60},
+	"MT": {"America/Denver", -7 * 60}, "PT": {"America/Los_Angeles", -8 * 60},
+	"AT": {"America/Anchorage", -9 * 60}, "HT": {"America/Adak", -10 * 60},
+	"NT": {"America/St_Johns", -(3*60 + 30)}, "TT": {"America/Halifax", -4 * 60},
 }

@@ -207,16 +207,11 @@ func (w *segWriter) isa(h isaHeader) {
 	if w.err != nil {
 		return
 	}
-	if len(h.sender) > 15 || len(h.receiver) > 15 || len(h.senderQ) > 2 || len(h.receiverQ) > 2 {
-		w.err = fmt.Errorf("edi: ISA ids are at most 15 characters and qualifiers 2 (%q:%q, %q:%q)", h.senderQ, h.sender, h.receiverQ, h.receiver)
-		return
+	if h.senderQ == "" {
+		h.senderQ = "ZZ"
 	}
-	pad := func(v string, n int) string { return v + strings.Repeat(" ", n-len(v)) }
-	q := func(v string) string {
-		if v == "" {
-			return "ZZ"
-		}
-		return pad(v, 2)
+	if h.receiverQ == "" {
+		h.receiverQ = "ZZ"
 	}
 	usage, ack := "P", "0"
 	if h.test {
@@ -225,19 +220,29 @@ func (w *segWriter) isa(h isaHeader) {
 	if h.ackRequested {
 		ack = "1"
 	}
-	fields := []string{
-		"00", pad("", 10), "00", pad("", 10),
-		q(h.senderQ), pad(h.sender, 15), q(h.receiverQ), pad(h.receiver, 15),
-		h.at.Format("060102"), h.at.Format("1504"), h.repetition, pad(h.version, 5),
-		fmt.Sprintf("%09d", h.control), ack, usage,
+	fields := []struct {
+		v     string
+		width int
+	}{
+		{"00", 2}, {"", 10}, {"00", 2}, {"", 10},
+		{h.senderQ, 2}, {h.sender, 15}, {h.receiverQ, 2}, {h.receiver, 15},
+		{h.at.Format("060102"), 6}, {h.at.Format("1504"), 4}, {h.repetition, 1}, {h.version, 5},
+		{fmt.Sprintf("%09d", h.control), 9}, {ack, 1}, {usage, 1},
 	}
-	w.buf.WriteString("ISA")
-	for _, f := range fields {
-		w.buf.WriteByte(w.d.Element)
-		w.buf.WriteString(f)
+	var b strings.Builder
+	b.WriteString("ISA")
+	for i, f := range fields {
+		if len(f.v) > f.width || i == 10 && len(f.v) != 1 || strings.IndexByte(f.v, w.d.Element) >= 0 || strings.IndexByte(f.v, w.d.Segment) >= 0 {
+			w.err = fmt.Errorf("edi: ISA%02d %q does not fit the fixed ISA (%d characters)", i+1, f.v, f.width)
+			return
+		}
+		b.WriteByte(w.d.Element)
+		b.WriteString(f.v)
+		b.WriteString(strings.Repeat(" ", f.width-len(f.v)))
 	}
-	w.buf.WriteByte(w.d.Element)
-	w.buf.WriteByte(w.d.Component)
+	b.WriteByte(w.d.Element)
+	b.WriteByte(w.d.Component)
+	w.buf.WriteString(b.String())
 	w.end()
 }
 

@@ -14,6 +14,8 @@ import (
 	"path"
 	"sort"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"golang.org/x/text/language"
 )
@@ -32,6 +34,8 @@ var Complete = []string{"en", "zh-CN"}
 type Catalog struct {
 	msgs    map[string]map[string]string
 	matcher language.Matcher
+	cache   sync.Map // preference string → matchResult
+	cached  atomic.Int64
 }
 
 // Load reads the embedded catalogs.
@@ -77,18 +81,42 @@ func (c *Catalog) Match(prefs ...string) string {
 		if p == "" {
 			continue
 		}
-		tags, _, err := language.ParseAcceptLanguage(p)
-		if err != nil || len(tags) == 0 {
-			continue
-		}
-		// Use the index, not the returned tag: the tag comes back with
-		// extensions such as zh-Hans-u-rg-cnzzzz.
-		_, idx, conf := c.matcher.Match(tags...)
-		if conf != language.No {
-			return Supported[idx]
+		if lang, ok := c.matchOne(p); ok {
+			return lang
 		}
 	}
 	return Supported[0]
+}
+
+// matchCacheMax bounds the cache of negotiated preferences: real traffic
+// repeats a few dozen Accept-Language values; a client sending a new one
+// each time must not grow memory.
+const matchCacheMax = 4096
+
+type matchResult struct {
+	lang string
+	ok   bool
+}
+
+// matchOne negotiates one preference string. Parsing and matching cost
+// more than the rest of a small API request, so results are cached.
+func (c *Catalog) matchOne(p string) (string, bool) {
+	if v, ok := c.cache.Load(p); ok {
+		m := v.(matchResult)
+		return m.lang, m.ok
+	}
+	var res matchResult
+	if tags, _, err := language.ParseAcceptLanguage(p); err == nil && len(tags) > 0 {
+		// Use the index, not the returned tag: the tag comes back with
+		// extensions such as zh-Hans-u-rg-cnzzzz.
+		if _, idx, conf := c.matcher.Match(tags...); conf != language.No {
+			res = matchResult{lang: Supported[idx], ok: true}
+		}
+	}
+	if c.cached.Add(1) <= matchCacheMax {
+		c.cache.Store(p, res)
+	}
+	return res.lang, res.ok
 }
 
 // FromRequest negotiates the language of r: ?lang, then the lang cookie,
