@@ -157,20 +157,11 @@ func (e cliEnv) tenantCreate(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := e.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	t, err := a.Tenants.Create(systemCtx(ctx), n)
-	if err != nil {
-		return explain(err)
-	}
-	if *asJSON {
-		return e.printJSON(t)
-	}
-	fmt.Fprintf(e.stdout, "tenant %s created (%s, region %s, plan %s)\n", t.ID, t.Name, t.Region, t.Plan)
-	return nil
+	return act(ctx, e, *asJSON, func(ctx context.Context, a *App) (tenancy.Tenant, error) {
+		return a.Tenants.Create(ctx, n)
+	}, func(t tenancy.Tenant) string {
+		return fmt.Sprintf("tenant %s created (%s, region %s, plan %s)\n", t.ID, t.Name, t.Region, t.Plan)
+	})
 }
 
 func (e cliEnv) tenantLimits(ctx context.Context, args []string) error {
@@ -186,20 +177,11 @@ func (e cliEnv) tenantLimits(ctx context.Context, args []string) error {
 	if *id == "" || l.RPS < 0 {
 		return usageError{"tenant limits needs --tenant and --rps"}
 	}
-	a, err := e.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	t, err := a.Tenants.SetLimit(systemCtx(ctx), *id, l)
-	if err != nil {
-		return explain(err)
-	}
-	if *asJSON {
-		return e.printJSON(t)
-	}
-	fmt.Fprintf(e.stdout, "tenant %s: %g requests/s, burst %d\n", t.ID, t.Limit.RPS, t.Limit.Burst)
-	return nil
+	return act(ctx, e, *asJSON, func(ctx context.Context, a *App) (tenancy.Tenant, error) {
+		return a.Tenants.SetLimit(ctx, *id, l)
+	}, func(t tenancy.Tenant) string {
+		return fmt.Sprintf("tenant %s: %g requests/s, burst %d\n", t.ID, t.Limit.RPS, t.Limit.Burst)
+	})
 }
 
 func (e cliEnv) userCreate(ctx context.Context, args []string) error {
@@ -226,23 +208,15 @@ func (e cliEnv) userCreate(ctx context.Context, args []string) error {
 	}
 	n.Password = strings.TrimRight(line, "\r\n")
 	n.Role = identity.Role(*role)
-	a, err := e.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	u, err := a.Identity.CreateUser(systemCtx(ctx), n)
-	if err != nil {
-		return explain(err)
-	}
-	if *asJSON {
-		return e.printJSON(u)
-	}
-	fmt.Fprintf(e.stdout, "user %s created (%s, role %s)\n", u.ID, u.Email, u.Role)
-	if u.TOTPSecret != "" {
-		fmt.Fprintf(e.stdout, "second factor required: add this secret to an authenticator app: %s\n%s\n", u.TOTPSecret, u.TOTPURL)
-	}
-	return nil
+	return act(ctx, e, *asJSON, func(ctx context.Context, a *App) (identity.CreatedUser, error) {
+		return a.Identity.CreateUser(ctx, n)
+	}, func(u identity.CreatedUser) string {
+		s := fmt.Sprintf("user %s created (%s, role %s)\n", u.ID, u.Email, u.Role)
+		if u.TOTPSecret != "" {
+			s += fmt.Sprintf("second factor required: add this secret to an authenticator app: %s\n%s\n", u.TOTPSecret, u.TOTPURL)
+		}
+		return s
+	})
 }
 
 func (e cliEnv) apikeyCreate(ctx context.Context, args []string) error {
@@ -260,20 +234,31 @@ func (e cliEnv) apikeyCreate(ctx context.Context, args []string) error {
 		return usageError{"apikey create needs --tenant"}
 	}
 	n.Role = identity.Role(*role)
+	return act(ctx, e, *asJSON, func(ctx context.Context, a *App) (identity.CreatedAPIKey, error) {
+		return a.Identity.CreateAPIKey(ctx, n)
+	}, func(k identity.CreatedAPIKey) string {
+		return fmt.Sprintf("key %s (%s)\n  key:            %s\n  signing secret: %s\nBoth are shown only now.\n", k.ID, k.Role, k.Key, k.SigningSecret)
+	})
+}
+
+// act opens the platform, runs fn as the system actor and prints its
+// result: one JSON object with --json, otherwise text's sentence. Domain
+// problems are explained in terms of the command's flags.
+func act[T any](ctx context.Context, e cliEnv, asJSON bool, fn func(context.Context, *App) (T, error), text func(T) string) error {
 	a, err := e.open(ctx, nil)
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	k, err := a.Identity.CreateAPIKey(systemCtx(ctx), n)
+	v, err := fn(systemCtx(ctx), a)
 	if err != nil {
 		return explain(err)
 	}
-	if *asJSON {
-		return e.printJSON(k)
+	if asJSON {
+		return e.printJSON(v)
 	}
-	fmt.Fprintf(e.stdout, "key %s (%s)\n  key:            %s\n  signing secret: %s\nBoth are shown only now.\n", k.ID, k.Role, k.Key, k.SigningSecret)
-	return nil
+	_, err = io.WriteString(e.stdout, text(v))
+	return err
 }
 
 func unavailable(reason string) error {
