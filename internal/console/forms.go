@@ -9,6 +9,7 @@ import (
 
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/problem"
+	"github.com/silkgate/silkgate/internal/platform/web"
 )
 
 // maxFormBytes bounds a console form; the router's body limit is larger.
@@ -45,6 +46,14 @@ func (c *Console) attempt(ctx context.Context, fn func(ctx context.Context) erro
 		return fmt.Errorf("console: savepoint: %w", err)
 	}
 	if err := fn(ctx); err != nil {
+		// A refusal whose writes must stand (a wrong current password is
+		// a strike, and audited) keeps them.
+		if web.KeptWrites(err) {
+			if _, rerr := q.ExecContext(ctx, "RELEASE SAVEPOINT console_form"); rerr != nil {
+				return errors.Join(err, rerr)
+			}
+			return err
+		}
 		if _, rerr := q.ExecContext(ctx, "ROLLBACK TO SAVEPOINT console_form"); rerr != nil {
 			return errors.Join(err, fmt.Errorf("console: roll back to savepoint: %w", rerr))
 		}

@@ -496,6 +496,12 @@ func (k *keepWrites) Unwrap() error { return k.err }
 // before err is rendered.
 func KeepWrites(err error) error { return &keepWrites{err: err} }
 
+// KeptWrites reports whether err was marked by KeepWrites.
+func KeptWrites(err error) bool {
+	var k *keepWrites
+	return errors.As(err, &k)
+}
+
 // recorder buffers a response until the transaction has committed. It
 // starts from a copy of the real writer's headers, so a handler sees (and
 // may change) what the pipeline set, and it behaves like a real writer:
