@@ -101,8 +101,12 @@ type allowLists struct {
 	ttl time.Duration
 	now func() time.Time
 
-	mu    sync.Mutex // guards cache
+	mu    sync.Mutex // guards cache and fresh
 	cache map[string]cachedList
+	// fresh holds credentials whose list this node changed lately: until
+	// the change has surely committed (and the cache entry made before it
+	// has expired), they are read from the store on every request.
+	fresh map[string]time.Time
 }
 
 type cachedList struct {
@@ -114,8 +118,13 @@ func (a *allowLists) get(ctx context.Context, credID string) ([]netip.Prefix, er
 	now := a.now()
 	a.mu.Lock()
 	c, ok := a.cache[credID]
+	until, changed := a.fresh[credID]
+	if changed && !now.Before(until) {
+		delete(a.fresh, credID)
+		changed = false
+	}
 	a.mu.Unlock()
-	if ok && now.Before(c.expires) {
+	if ok && now.Before(c.expires) && !changed {
 		return c.prefixes, nil
 	}
 	l, err := a.read(ctx, credID)
@@ -127,17 +136,32 @@ func (a *allowLists) get(ctx context.Context, credID string) ([]netip.Prefix, er
 		// A stored list that no longer parses fails closed.
 		return nil, fmt.Errorf("gateway: stored allow-list of %s: %w", credID, err)
 	}
-	a.put(credID, ps, now)
+	if !changed {
+		a.mu.Lock()
+		if len(a.cache) > 100_000 {
+			clear(a.cache)
+		}
+		a.cache[credID] = cachedList{prefixes: ps, expires: now.Add(a.ttl)}
+		a.mu.Unlock()
+	}
 	return ps, nil
 }
 
-func (a *allowLists) put(credID string, ps []netip.Prefix, now time.Time) {
+// changed makes this node read credID's list from the store for a while:
+// the change is about to commit, and until it has, the store still holds
+// the old list. So the new list applies here as soon as it is committed,
+// and never before.
+func (a *allowLists) changed(credID string) {
+	now := a.now()
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if len(a.cache) > 100_000 {
-		clear(a.cache)
+	delete(a.cache, credID)
+	for k, until := range a.fresh {
+		if !now.Before(until) {
+			delete(a.fresh, k)
+		}
 	}
-	a.cache[credID] = cachedList{prefixes: ps, expires: now.Add(a.ttl)}
+	a.fresh[credID] = now.Add(a.ttl + time.Minute)
 }
 
 // read returns the stored list (empty when none).
@@ -161,7 +185,7 @@ func (a *allowLists) read(ctx context.Context, credID string) (AllowedIPs, error
 }
 
 // set replaces credID's list inside the caller's transaction and audits
-// the change. The cache is updated by the caller once committed.
+// the change.
 func (a *allowLists) set(ctx context.Context, rec Recorder, tenantID, credID, resource string, ps []netip.Prefix) (AllowedIPs, error) {
 	now := a.now().UTC()
 	by := audit.ActorFrom(ctx).ID
@@ -181,6 +205,7 @@ func (a *allowLists) set(ctx context.Context, rec Recorder, tenantID, credID, re
 	if err != nil {
 		return AllowedIPs{}, fmt.Errorf("gateway: store allow-list: %w", err)
 	}
+	a.changed(credID)
 	if err := rec.Record(ctx, audit.Event{Action: "security.allowed_ips.set", Resource: resource, TenantID: tenantID,
 		Change: map[string]any{"before": before.AllowedIPs, "after": ips}}); err != nil {
 		return AllowedIPs{}, err
@@ -208,4 +233,61 @@ func permits(ps []netip.Prefix, ip string) bool {
 		}
 	}
 	return false
+}
+
+// CredentialKind names what an allow-list belongs to.
+type CredentialKind string
+
+// Credential kinds that carry allow-lists.
+const (
+	CredentialAPIKey CredentialKind = "apikey"
+	CredentialClient CredentialKind = "oauth_client"
+)
+
+// credential resolves a credential the caller may see: its tenant and the
+// resource name its audit records use. Another tenant's is ErrNotFound.
+func (g *Gateway) credential(ctx context.Context, kind CredentialKind, id string) (tenantID, resource string, err error) {
+	switch kind {
+	case CredentialAPIKey:
+		k, err := g.id.GetAPIKey(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		return k.TenantID, "apikey/" + k.ID, nil
+	case CredentialClient:
+		c, err := g.GetClient(ctx, id)
+		if err != nil {
+			return "", "", err
+		}
+		return c.TenantID, "oauth_client/" + c.ID, nil
+	}
+	return "", "", problem.ErrNotFound
+}
+
+// AllowedIPs returns the allow-list of a credential the caller may see.
+func (g *Gateway) AllowedIPs(ctx context.Context, kind CredentialKind, id string) (AllowedIPs, error) {
+	if _, _, err := g.credential(ctx, kind, id); err != nil {
+		return AllowedIPs{}, err
+	}
+	return g.allow.read(ctx, id)
+}
+
+// SetAllowedIPs replaces the allow-list of a credential the caller may
+// see, audited, in the transaction carried by ctx (or one of its own). An
+// empty list lifts the restriction.
+func (g *Gateway) SetAllowedIPs(ctx context.Context, kind CredentialKind, id string, list []string) (AllowedIPs, error) {
+	ps, err := ParseAllowedIPs(list)
+	if err != nil {
+		return AllowedIPs{}, err
+	}
+	var out AllowedIPs
+	err = g.db.InTx(ctx, func(ctx context.Context) error {
+		tenantID, resource, err := g.credential(ctx, kind, id)
+		if err != nil {
+			return err
+		}
+		out, err = g.allow.set(ctx, g.audit, tenantID, id, resource, ps)
+		return err
+	})
+	return out, err
 }

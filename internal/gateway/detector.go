@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"fmt"
 	"net/netip"
 	"sort"
 	"strings"
@@ -250,4 +251,26 @@ func (d *Detector) Unblock(subj string) bool {
 	}
 	delete(d.subjects, subj)
 	return !s.until.IsZero() && now.Before(s.until)
+}
+
+// ParseExempt reads a list of networks exempt from source blocks, as
+// comma-separated addresses or CIDR blocks. "" means the default
+// (loopback); "none" exempts nothing.
+func ParseExempt(s string) ([]netip.Prefix, error) {
+	s = strings.TrimSpace(s)
+	switch s {
+	case "":
+		return nil, nil
+	case "none":
+		return []netip.Prefix{}, nil
+	}
+	out := []netip.Prefix{}
+	for part := range strings.SplitSeq(s, ",") {
+		p, err := parsePrefix(strings.TrimSpace(part))
+		if err != nil {
+			return nil, fmt.Errorf("gateway: exempt network %q: %w", part, err)
+		}
+		out = append(out, p)
+	}
+	return out, nil
 }

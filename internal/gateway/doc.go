@@ -31,7 +31,9 @@
 //  2. The four Silkgate-* headers must be present and well-formed (401
 //     bad_signature naming the header).
 //  3. A key blocked for failed signatures is refused (429
-//     temporarily_blocked).
+//     temporarily_blocked). The block covers signed requests with the key
+//     (and, for an OAuth client, its token requests); bearer use of a key is
+//     not a guess at its signing secret and is left alone.
 //  4. The key is looked up by id. An unknown, revoked or suspended key is
 //     401 bad_signature: the answer does not tell which key ids exist.
 //  5. The key's IP allow-list (403 ip_not_allowed, audited). It comes before
@@ -50,6 +52,9 @@
 //     they spend the partner's rate allowance.
 //  9. The rate limit of the key (429 rate_limited, shared with bearer use of
 //     the same key).
+//
+// A request that carries any Silkgate-Key-Id or Silkgate-Signature header is
+// judged as a signed request, whatever else it carries.
 //
 // A bearer API key and an OAuth access token go through steps 1, 5 (their
 // allow-list, after the key itself is recognised) and 9. Anything else

@@ -102,7 +102,7 @@ func New(d *db.DB, id *identity.Service, rec Recorder, cfg Config) *Gateway {
 			Help: "Failed authentications counted by the intrusion detector.",
 		}),
 	}
-	g.allow = &allowLists{db: d, ttl: id.KeyCacheTTL(), now: cfg.Now, cache: map[string]cachedList{}}
+	g.allow = &allowLists{db: d, ttl: id.KeyCacheTTL(), now: cfg.Now, cache: map[string]cachedList{}, fresh: map[string]time.Time{}}
 	if cfg.Metrics != nil {
 		cfg.Metrics.MustRegister(g.blocks, g.failures)
 	}
