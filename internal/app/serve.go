@@ -120,4 +120,10 @@ func (a *App) Serve(ctx context.Context, ln net.Listener, start time.Time) error
 func (a *App) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 	wg.Go(func() { a.Audit.RunCheckpoints(ctx, time.Minute, 1000) })
 	wg.Go(func() { every(ctx, time.Hour, a.housekeeping) })
+	wg.Go(func() {
+		if err := a.Jobs.Run(ctx); err != nil {
+			a.Log.Error("jobs", "error", err)
+		}
+	})
+	wg.Go(func() { a.Events.Run(ctx) })
 }

@@ -180,7 +180,7 @@ func (o *Outbox) Append(ctx context.Context, e Event) (Event, error) {
 	if err := o.insert(ctx, []row{r}, true); err != nil {
 		return Event{}, err
 	}
-	return o.Get(ctx, r.id)
+	return o.Get(db.WithScope(ctx, db.Scope{TenantID: r.tenant, Sandbox: r.sandbox}), r.id)
 }
 
 type row struct {
@@ -319,6 +319,16 @@ func (o *Outbox) Get(ctx context.Context, id string) (Event, error) {
 // per transaction, and returns how many it relayed. A consumer's error
 // rolls its batch back, to be tried again by the next Relay.
 func (o *Outbox) Relay(ctx context.Context) (int, error) {
+	// A look from the read pool first: an idle relay must not take the
+	// writer (SQLite has one) every poll just to find nothing.
+	var one int
+	err := o.db.Q(ctx).QueryRowContext(ctx, `SELECT 1 FROM outbox_events WHERE relayed_at IS NULL LIMIT 1`).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("events: relay: %w", err)
+	}
 	total := 0
 	for {
 		n, err := o.relayBatch(ctx)
@@ -404,13 +414,19 @@ func (o *Outbox) Run(ctx context.Context) {
 	const settle = 20 * time.Millisecond
 	timer := time.NewTimer(0)
 	defer timer.Stop()
+	due := time.Now()
 	failures := 0
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-o.kick:
-			timer.Reset(settle)
+			// Bring the next pass forward, never push it back: a steady
+			// stream of publishes must not starve the relay.
+			if soon := time.Now().Add(settle); due.After(soon) {
+				due = soon
+				timer.Reset(settle)
+			}
 			continue
 		case <-timer.C:
 		}
@@ -426,6 +442,7 @@ func (o *Outbox) Run(ctx context.Context) {
 		} else {
 			failures = 0
 		}
+		due = time.Now().Add(wait)
 		timer.Reset(wait)
 	}
 }
