@@ -23,6 +23,7 @@ import (
 	"github.com/silkgate/silkgate/internal/console"
 	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/gateway"
+	"github.com/silkgate/silkgate/internal/gateway/ediapi"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/keyring"
 	"github.com/silkgate/silkgate/internal/orders"
@@ -62,6 +63,7 @@ type App struct {
 	SSO      *sso.Service
 	Gateway  *gateway.Gateway
 	Products *catalog.Service
+	EDI      *ediapi.Service
 	Orders   *orders.Service
 	Jobs     *jobs.Queue
 	Events   *events.Outbox
@@ -151,6 +153,7 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 		AllowPrivate: o.Getenv("SILKGATE_WEBHOOKS_ALLOW_PRIVATE") == "1"})
 
 	a.Products = catalog.New(a.DB, a.Audit)
+	a.EDI = ediapi.New(a.DB, a.Orders, a.Audit, o.Log)
 
 	a.Metrics = prometheus.NewRegistry()
 	// Every series carries the silkgate_ prefix (CONTRACT), the runtime's too.
@@ -230,11 +233,13 @@ func (a *App) routes() {
 	a.Audit.Routes(rt)
 	a.Products.Routes(rt)
 	a.Orders.Routes(rt)
+	a.EDI.Routes(rt)
 	a.Webhooks.Routes(rt)
 	con := console.New(console.Deps{Identity: a.Identity, Tenants: a.Tenants, Audit: a.Audit, Catalog: a.Catalog, DB: a.DB, Log: a.Log,
-		SSO: a.SSO})
+		SSO: a.SSO, Webhooks: a.Webhooks, Gateway: a.Gateway})
 	rt.PageError = con.RenderError
 	con.Routes(rt)
+	con.ProductPages(a.Products).Routes(rt)
 	// After PageError is set: the sign-in flow's refusals are console pages.
 	a.SSO.Routes(rt)
 }

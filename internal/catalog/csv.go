@@ -229,20 +229,25 @@ const listSep = "|"
 const dangerous = "=+-@\t\r"
 
 func safeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	if strings.ContainsRune(dangerous, rune(s[0])) || (s[0] == '\'' && len(s) > 1 && strings.ContainsRune(dangerous, rune(s[1]))) {
+	if looksLikeFormula(s) {
 		return "'" + s
 	}
 	return s
 }
 
 func unsafeCell(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune(dangerous, rune(s[1])) {
+	if strings.HasPrefix(s, "'") && looksLikeFormula(s[1:]) {
 		return s[1:]
 	}
 	return s
+}
+
+// looksLikeFormula reports whether s, after any apostrophes, starts with a
+// character that makes a spreadsheet read a formula. Counting the
+// apostrophes keeps safeCell and unsafeCell exact inverses.
+func looksLikeFormula(s string) bool {
+	s = strings.TrimLeft(s, "'")
+	return s != "" && strings.ContainsRune(dangerous, rune(s[0]))
 }
 
 // cells renders p in the given columns.
@@ -442,7 +447,7 @@ func (s *Service) Export(ctx context.Context, w io.Writer, f Filter, zh bool) er
 		if len(ps) < exportBatch {
 			return nil
 		}
-		after = ps[len(ps)-1].ID
+		after = ps[len(ps)-1].SKU
 	}
 }
 
@@ -489,4 +494,32 @@ func ColumnsDoc() string {
 		b.WriteString("| `" + c.name + "` | " + c.zh + " | " + c.doc + " |\n")
 	}
 	return b.String()
+}
+
+// Column describes a spreadsheet column, for help pages.
+type Column struct {
+	// Name is the English title, Chinese the Chinese one.
+	Name, Chinese string
+	// Doc explains the column in English.
+	Doc string
+	// ExportOnly columns are ignored on import; ImportOnly ones are never
+	// exported.
+	ExportOnly, ImportOnly bool
+}
+
+// Columns lists the spreadsheet's columns in template order.
+func Columns() []Column {
+	out := make([]Column, 0, len(csvColumns))
+	for _, c := range csvColumns {
+		out = append(out, Column{Name: c.name, Chinese: c.zh, Doc: c.doc, ExportOnly: c.readOnly, ImportOnly: c.importOnly})
+	}
+	return out
+}
+
+// ColumnName is the English title of the column that holds a product field
+// ("dims_mm[1]" → "width_mm"), as an import report names it in the field
+// of its errors.
+func ColumnName(field string) string {
+	sh := &sheet{titles: map[string]string{}, has: map[colKind]bool{}}
+	return sh.fieldColumn(field)
 }

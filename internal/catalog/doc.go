@@ -12,7 +12,8 @@
 // a tenant sees only its own products and a sandbox key only sandbox
 // products. The product body is one JSON document; the SKU, category, HS
 // code, markets and a lower-cased search text sit beside it as columns for
-// the list filters. The SKU is unique per tenant and side of the sandbox.
+// the list filters. The SKU is unique per tenant and side of the sandbox,
+// and lists are in SKU order, on that unique index.
 //
 // # Versions
 //

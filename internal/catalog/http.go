@@ -31,7 +31,7 @@ var langParam = web.Param{Name: "lang", Description: "zh-CN for Chinese column t
 func (s *Service) Routes(rt *web.Router) {
 	for _, r := range []web.Route{
 		{Method: "GET", Path: "/api/v1/products", Perm: identity.PermDataRead, Tag: "catalog", Summary: "List products",
-			Description: "Products matching every filter given, oldest first.",
+			Description: "Products matching every filter given, in SKU order.",
 			Query:       filterParams, Response: web.List[Product]{}, Handler: s.handleList},
 		{Method: "POST", Path: "/api/v1/products", Perm: identity.PermDataWrite, Tag: "catalog", Summary: "Create a product",
 			Description: "The SKU is unique in the tenant (and separately in its sandbox): a repeat is 409 `duplicate`.",

@@ -24,6 +24,7 @@ import (
 	"golang.org/x/text/transform"
 
 	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/ids"
 	"github.com/silkgate/silkgate/internal/platform/money"
 	"github.com/silkgate/silkgate/internal/platform/problem"
@@ -106,6 +107,11 @@ func (s *Service) Import(ctx context.Context, r io.Reader, o ImportOptions) (Imp
 	if o.Message == nil {
 		o.Message = func(code string, _ ...any) string { return code }
 	}
+	if o.DryRun && db.InTransaction(ctx) {
+		// The dry run rolls its own transaction back; joined to the
+		// caller's, it could not.
+		return ImportReport{}, errors.New("catalog: import: a dry run needs a transaction of its own")
+	}
 	spool, err := os.CreateTemp(s.tempDir(), "silkgate-import-*.jsonl")
 	if err != nil {
 		return ImportReport{}, fmt.Errorf("catalog: import: spool: %w", err)
@@ -148,6 +154,9 @@ type written struct {
 
 // writeRows is the second pass: it merges each spooled row into the stored
 // product with its SKU and writes the result, all in one transaction.
+// Each row is looked up by its own SKU: that lookup stays on the unique
+// index however the table grows within the transaction, where a lookup of
+// many SKUs at once may not.
 func (s *Service) writeRows(ctx context.Context, spool io.Reader, sh *sheet, rep *reporter, fileSum string, dryRun bool) error {
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
 		dec := json.NewDecoder(bufio.NewReader(spool))
@@ -160,7 +169,12 @@ func (s *Service) writeRows(ctx context.Context, spool io.Reader, sh *sheet, rep
 			} else if err != nil {
 				return fmt.Errorf("catalog: import: read spool: %w", err)
 			}
-			w, err := s.writeRow(ctx, sh, rep, row)
+			cur, err := s.GetBySKU(ctx, row.Product.SKU)
+			found := err == nil
+			if err != nil && !errors.Is(err, problem.ErrNotFound) {
+				return err
+			}
+			w, err := s.writeRow(ctx, sh, rep, row, cur, found)
 			if err != nil {
 				return err
 			}
@@ -184,20 +198,23 @@ func (s *Service) writeRows(ctx context.Context, spool io.Reader, sh *sheet, rep
 	return err
 }
 
-func (s *Service) writeRow(ctx context.Context, sh *sheet, rep *reporter, row spooled) (written, error) {
-	cur, err := s.GetBySKU(ctx, row.Product.SKU)
-	if errors.Is(err, problem.ErrNotFound) {
-		p := row.Product
-		now := s.stamp()
+// writeRow writes one checked row: a new product, or the stored one (cur)
+// with the row's columns laid over it.
+func (s *Service) writeRow(ctx context.Context, sh *sheet, rep *reporter, row spooled, cur Product, found bool) (written, error) {
+	now := s.stamp()
+	if !found {
+		p := row.Product.normalized()
 		p.ID, p.Version, p.CreatedAt, p.UpdatedAt = ids.New("prd"), 1, now, now
-		if err := s.insert(ctx, p.normalized()); err != nil {
+		ok, err := s.upsert(ctx, p, 0)
+		if err != nil {
 			return written{}, err
+		}
+		if !ok {
+			rep.reject(row.Row, []cellError{{col: sh.columnTitle(cSKU, ""), field: "sku", sku: p.SKU, code: "changed_meanwhile"}})
+			return written{}, nil
 		}
 		rep.accept(&rep.report.Created)
 		return written{ID: p.ID, SKU: p.SKU, Version: p.Version, Action: "create"}, nil
-	}
-	if err != nil {
-		return written{}, err
 	}
 	next := sh.merge(cur, row.Product)
 	var fs problem.Errors
@@ -215,16 +232,15 @@ func (s *Service) writeRow(ctx context.Context, sh *sheet, rep *reporter, row sp
 			code: "stale_row", params: []any{"version", cur.Version}}})
 		return written{}, nil
 	}
-	next.Version, next.UpdatedAt = cur.Version+1, s.stamp()
-	ok, err := s.update(ctx, next, cur.Version)
+	next.Version, next.UpdatedAt = cur.Version+1, now
+	ok, err := s.upsert(ctx, next, cur.Version)
 	if err != nil {
 		return written{}, err
 	}
 	if !ok {
-		// Changed by someone else inside this transaction's lifetime: on
-		// PostgreSQL the update waited for them and found a new version.
-		rep.reject(row.Row, []cellError{{col: sh.columnTitle(cSKU, ""), field: "version", sku: cur.SKU,
-			code: "stale_row", params: []any{"version", cur.Version + 1}}})
+		// Changed by someone else since it was read: on PostgreSQL the
+		// write waited for them and found a newer version.
+		rep.reject(row.Row, []cellError{{col: sh.columnTitle(cSKU, ""), field: "sku", sku: cur.SKU, code: "changed_meanwhile"}})
 		return written{}, nil
 	}
 	rep.accept(&rep.report.Updated)

@@ -123,7 +123,7 @@ func (s *Service) GetBySKU(ctx context.Context, sku string) (Product, error) {
 	return s.find(ctx, "sku", strings.TrimSpace(sku))
 }
 
-// List returns one page of the products matching f, oldest first.
+// List returns one page of the products matching f, in SKU order.
 func (s *Service) List(ctx context.Context, f Filter, pg web.Page) (web.List[Product], error) {
 	if err := f.Validate(); err != nil {
 		return web.List[Product]{}, err
@@ -132,7 +132,7 @@ func (s *Service) List(ctx context.Context, f Filter, pg web.Page) (web.List[Pro
 	if err != nil {
 		return web.List[Product]{}, err
 	}
-	return web.NewList(pg, ps, func(p Product) string { return p.ID }), nil
+	return web.NewList(pg, ps, func(p Product) string { return p.SKU }), nil
 }
 
 // Precondition says which stored version a change is meant for. Zero

@@ -93,6 +93,39 @@ func (s *Service) insert(ctx context.Context, p Product) error {
 	return nil
 }
 
+// upsert writes p by its SKU: a new row, or over the stored product with
+// that SKU when its version is still expect (0 for "there is none"). It
+// reports false when the stored product has moved on. The conflict is
+// resolved on the unique SKU index itself, so the cost per row stays flat
+// however many rows one transaction writes.
+func (s *Service) upsert(ctx context.Context, p Product, expect int64) (bool, error) {
+	doc, err := body(p)
+	if err != nil {
+		return false, err
+	}
+	t, err := s.db.Tenant(ctx)
+	if err != nil {
+		return false, err
+	}
+	res, err := t.ExecContext(ctx, `INSERT INTO products (tenant_id, sandbox, id, sku, category, hs_code, markets,
+		search, doc, version, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+		ON CONFLICT (tenant_id, sandbox, sku) DO UPDATE SET category = excluded.category, hs_code = excluded.hs_code,
+			markets = excluded.markets, search = excluded.search, doc = excluded.doc, version = excluded.version,
+			updated_at = excluded.updated_at
+		WHERE products.version = $13`,
+		p.ID, p.SKU, p.Category, p.HSCode, marketsText(p.Markets), searchText(p), string(doc), p.Version,
+		p.CreatedAt, p.UpdatedAt, expect)
+	if err != nil {
+		return false, fmt.Errorf("catalog: write product: %w", err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, fmt.Errorf("catalog: write product: %w", err)
+	}
+	return n == 1, nil
+}
+
 // update writes p over the stored product with the given version; it
 // reports false when that version is no longer current (someone else's
 // write came first).
@@ -161,14 +194,14 @@ func (s *Service) find(ctx context.Context, key, value string) (Product, error) 
 	return p, nil
 }
 
-// query lists products matching f after the id after, in id (creation)
+// query lists products matching f whose SKU sorts after after, in SKU
 // order, at most limit of them.
 func (s *Service) query(ctx context.Context, f Filter, after string, limit int) ([]Product, error) {
 	t, err := s.db.TenantRead(ctx)
 	if err != nil {
 		return nil, err
 	}
-	q := `SELECT ` + productCols + ` FROM products WHERE tenant_id = $1 AND sandbox = $2 AND id > $3`
+	q := `SELECT ` + productCols + ` FROM products WHERE tenant_id = $1 AND sandbox = $2 AND sku > $3`
 	args := []any{after}
 	add := func(cond string, v any) {
 		args = append(args, v)
@@ -190,7 +223,7 @@ func (s *Service) query(ctx context.Context, f Filter, after string, limit int) 
 		add(`search LIKE ? ESCAPE '\'`, "%"+escapeLike(strings.ToLower(f.Q))+"%")
 	}
 	args = append(args, limit)
-	q += " ORDER BY id LIMIT $" + strconv.Itoa(len(args)+2)
+	q += " ORDER BY sku LIMIT $" + strconv.Itoa(len(args)+2)
 	rows, err := t.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("catalog: list products: %w", err)
@@ -228,7 +261,7 @@ func (s *Service) titleLanguages(ctx context.Context, f Filter) ([]string, error
 		if len(ps) < exportBatch {
 			break
 		}
-		after = ps[len(ps)-1].ID
+		after = ps[len(ps)-1].SKU
 	}
 	out := make([]string, 0, len(seen))
 	for k := range seen {

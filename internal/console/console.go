@@ -6,11 +6,13 @@ import (
 	"net/http"
 
 	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/gateway"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/i18n"
 	"github.com/silkgate/silkgate/internal/platform/web"
 	"github.com/silkgate/silkgate/internal/tenancy"
+	"github.com/silkgate/silkgate/internal/webhooks"
 )
 
 // Tenants is what the console needs of the tenant service.
@@ -34,6 +36,12 @@ type Deps struct {
 	Tenants  Tenants
 	Audit    AuditTrail
 	Catalog  *i18n.Catalog
+	// SSO, when set, offers company sign-in and its settings page.
+	SSO SSO
+	// Webhooks, when set, offers the webhook pages; Gateway, when set, the
+	// OAuth client, IP allow-list and security alert pages.
+	Webhooks *webhooks.Service
+	Gateway  *gateway.Gateway
 	// DB is used only to open savepoints around form submissions (see the
 	// package documentation); services do all the reading and writing.
 	DB  *db.DB
@@ -45,6 +53,9 @@ type Console struct {
 	id      *identity.Service
 	tenants Tenants
 	audit   AuditTrail
+	sso     SSO
+	hooks   *webhooks.Service
+	gw      *gateway.Gateway
 	cat     *i18n.Catalog
 	db      *db.DB
 	log     *slog.Logger
@@ -59,7 +70,7 @@ func New(d Deps) *Console {
 		d.Log = slog.New(slog.DiscardHandler)
 	}
 	as := mustAssets()
-	return &Console{id: d.Identity, tenants: d.Tenants, audit: d.Audit, cat: d.Catalog, db: d.DB, log: d.Log,
+	return &Console{id: d.Identity, tenants: d.Tenants, audit: d.Audit, sso: d.SSO, hooks: d.Webhooks, gw: d.Gateway, cat: d.Catalog, db: d.DB, log: d.Log,
 		assets: as, views: mustViews(as)}
 }
 
@@ -81,6 +92,7 @@ func (c *Console) Routes(rt *web.Router) {
 		pub("GET", "/login", c.loginPage),
 		pub("POST", "/login", c.login),
 		pub("GET", "/lang/{lang}", c.switchLang),
+		pub("GET", "/login/sso", c.ssoLoginPage),
 		page("POST", "/logout", identity.PermMe, c.logout),
 
 		page("GET", "/dashboard", identity.PermMe, c.dashboard),
@@ -104,6 +116,9 @@ func (c *Console) Routes(rt *web.Router) {
 		page("GET", "/audit", identity.PermAuditRead, c.auditPage),
 		page("GET", "/audit/verify", identity.PermAuditRead, c.auditVerify),
 
+		page("GET", "/settings/sso", identity.PermUsersManage, c.ssoSettingsPage),
+		page("POST", "/settings/sso", identity.PermUsersManage, c.saveSSOSettings),
+
 		page("GET", "/tenants", identity.PermTenantsRead, c.tenantsPage),
 		page("POST", "/tenants", identity.PermTenantsManage, c.createTenant),
 	}
@@ -114,6 +129,7 @@ func (c *Console) Routes(rt *web.Router) {
 		r.Summary = "Console page"
 		rt.Handle(r)
 	}
+	c.PartnerRoutes(rt)
 }
 
 // Handler-side shortcuts.

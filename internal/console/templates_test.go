@@ -50,6 +50,7 @@ func TestTemplateKeysExist(t *testing.T) {
 // added without being rendered here.
 func TestEveryPageIsTranslated(t *testing.T) {
 	env := sqlite(t)
+	withPartners(t, env)
 	tenant := env.Tenant("Walkthrough Trading")
 	key, err := env.App.Identity.CreateAPIKey(env.Ctx, identity.NewAPIKey{TenantID: tenant, Role: identity.Viewer, Name: "ERP"})
 	if err != nil {
@@ -82,6 +83,7 @@ func TestEveryPageIsTranslated(t *testing.T) {
 			anon := newBrowser(t, env)
 			anon.lang = lang
 			check(t, lang, "sign-in", "login", anon.get("/login"), 200)
+			check(t, lang, "company sign-in", "sso_login", anon.get("/login/sso"), 200)
 			check(t, lang, "sign-in failed", "login",
 				anon.post("/login", url.Values{"email": {"nobody@example.com"}, "password": {"Wrong-Passw0rd-1"}}), 401)
 			staff := env.User("", identity.SecurityAdmin)
@@ -94,16 +96,39 @@ func TestEveryPageIsTranslated(t *testing.T) {
 			owner.lang = lang
 			owner.signIn(env.User(tenant, identity.TenantOwner))
 			for path, tmpl := range map[string]string{
-				"/dashboard": "dashboard", "/users": "users", "/roles": "roles", "/apikeys": "apikeys",
+				"/dashboard": "dashboard", "/users": "users", "/roles": "roles", "/apikeys": "apikeys", "/products": "products",
 				"/apikeys/" + key.ID + "/revoke": "apikey_revoke", "/security": "security", "/security/mfa": "mfa",
 				"/compliance": "module", "/settlement": "module", "/logistics": "module", "/data": "module", "/support": "module",
-				"/users?notice=user_created": "users", "/apikeys?notice=key_revoked": "apikeys",
+				"/users?notice=user_created": "users", "/apikeys?notice=key_revoked": "apikeys", "/settings/sso": "sso_settings",
 			} {
 				check(t, lang, "owner "+path, tmpl, owner.get(path), 200)
 			}
 			check(t, lang, "missing key", "error", owner.get("/apikeys/key_nothere/revoke"), 404)
 			check(t, lang, "new key", "apikey_created", owner.post("/apikeys", url.Values{"name": {"Shop"}, "role": {"operator"}}), 201)
 			check(t, lang, "refused form", "users", owner.post("/users", url.Values{"email": {"x"}, "role": {"auditor"}}), 422)
+			for path, tmpl := range map[string]string{
+				"/webhooks": "webhooks", "/partners": "partners", "/apikeys/" + key.ID + "/allowed-ips": "allowed_ips",
+			} {
+				check(t, lang, "owner "+path, tmpl, owner.get(path), 200)
+			}
+			check(t, lang, "refused webhook", "webhooks", owner.post("/webhooks", url.Values{"url": {"ftp://x"}}), 422)
+			hook := owner.post("/webhooks", url.Values{"url": {"https://hooks.example.com/" + lang}, "events": {"order.created"}})
+			check(t, lang, "new webhook", "webhook_created", hook, 201)
+			hookPath := "/webhooks/" + find(t, hookLink, hook.Body)
+			if p := owner.post(hookPath+"/test", nil); p.Status != http.StatusSeeOther {
+				t.Errorf("test event: %d", p.Status)
+			}
+			check(t, lang, "webhook", "webhook", owner.get(hookPath+"?notice=webhook_test_sent"), 200)
+			check(t, lang, "delete webhook", "webhook_delete", owner.get(hookPath+"/delete"), 200)
+			check(t, lang, "refused ips", "allowed_ips",
+				owner.post("/apikeys/"+key.ID+"/allowed-ips", url.Values{"allowed_ips": {"10.0.0.0/33"}}), 422)
+			client := owner.post("/partners", url.Values{"name": {"Carrier " + lang}, "role": {"operator"}})
+			check(t, lang, "new client", "client_created", client, 201)
+			clientID := find(t, clientIDRe, client.Body)
+			check(t, lang, "clients", "partners", owner.get("/partners?notice=client_revoked"), 200)
+			check(t, lang, "client ips", "allowed_ips", owner.get("/partners/"+clientID+"/allowed-ips"), 200)
+			check(t, lang, "revoke client", "client_revoke", owner.get("/partners/"+clientID+"/revoke"), 200)
+			check(t, lang, "refused client", "partners", owner.post("/partners", url.Values{"role": {"operator"}, "allowed_ips": {"x"}}), 422)
 			check(t, lang, "refused password", "security", owner.post("/security/password", url.Values{"new_password": {"a"}}), 422)
 
 			admin := newBrowser(t, env)
@@ -131,6 +156,12 @@ func TestEveryPageIsTranslated(t *testing.T) {
 			risk.signIn(env.User("", identity.RiskOfficer))
 			check(t, lang, "risk", "module", risk.get("/risk"), 200)
 			check(t, lang, "security admin keys", "apikeys", signedIn(t, env, lang, identity.SecurityAdmin).get("/apikeys"), 200)
+			d := env.App.Gateway.Detector()
+			for range d.Policy().Threshold {
+				d.Fail(d.SourceSubject("198.51.100.23"))
+			}
+			badSignatures(t, env, key.ID, d.Policy().Threshold)
+			check(t, lang, "alerts", "alerts", signedIn(t, env, lang, identity.SecurityAdmin).get("/security/alerts"), 200)
 		})
 	}
 	files, _ := filepath.Glob("templates/*.html")

@@ -92,7 +92,7 @@ type navGroup struct {
 // their role may open. Module entries come from the modules table.
 func navigation() []navGroup {
 	g := []navGroup{{Items: []navItem{{"console.nav.dashboard", "/dashboard", identity.PermMe}}}}
-	var mods []navItem
+	mods := []navItem{{"console.nav.products", "/products", identity.PermDataRead}}
 	for _, m := range modules {
 		mods = append(mods, navItem{m.NavKey, m.Path, m.Perm})
 	}
@@ -101,11 +101,15 @@ func navigation() []navGroup {
 		{"console.nav.users", "/users", identity.PermUsersRead},
 		{"console.nav.roles", "/roles", identity.PermUsersRead},
 		{"console.nav.apikeys", "/apikeys", identity.PermAPIKeysRead},
+		{"console.nav.partners", "/partners", identity.PermAPIKeysRead},
+		{"console.nav.webhooks", "/webhooks", identity.PermAPIKeysRead},
+		{"console.nav.sso", "/settings/sso", identity.PermUsersManage},
 		{"console.nav.tenants", "/tenants", identity.PermTenantsRead},
 		{"console.nav.audit", "/audit", identity.PermAuditRead},
 	}})
 	g = append(g, navGroup{Key: "console.nav.group.account", Items: []navItem{
 		{"console.nav.security", "/security", identity.PermMe},
+		{"console.nav.alerts", "/security/alerts", identity.PermSecurityManage},
 	}})
 	return g
 }
@@ -130,7 +134,12 @@ type view struct {
 	Notice  string // catalog key of a one-line confirmation
 	Problem *formProblem
 	Data    any
+	offers  func(href string) bool
 }
+
+// Offers reports whether the console serves the page at href (pages of
+// optional services are absent when the service is).
+func (v *view) Offers(href string) bool { return v.offers == nil || v.offers(href) }
 
 // Can reports whether the caller's role holds perm; templates use it to
 // hide what the route would refuse anyway.
@@ -148,7 +157,7 @@ var notices = map[string]bool{
 
 func (c *Console) newView(r *http.Request, title, active string, data any) *view {
 	p, _ := identity.PrincipalFrom(r.Context())
-	v := &view{Lang: lang(r), Title: title, Active: active, P: p, Data: data}
+	v := &view{Lang: lang(r), Title: title, Active: active, P: p, Data: data, offers: c.offers}
 	if n := r.URL.Query().Get("notice"); notices[n] {
 		v.Notice = "console.notice." + n
 	}
@@ -170,7 +179,7 @@ func (c *Console) newView(r *http.Request, title, active string, data any) *view
 	for _, g := range navigation() {
 		var items []navItem
 		for _, it := range g.Items {
-			if p.Role.Can(it.Perm) {
+			if p.Role.Can(it.Perm) && c.offersTo(p, it.Href) {
 				items = append(items, it)
 			}
 		}

@@ -122,10 +122,10 @@ func (s *Service) federatedLogin(ctx context.Context, f Federated, sourceIP, use
 		u.Role = Role(role)
 		if u.TenantID != f.TenantID {
 			// Another tenant's account, or platform staff: this provider
-			// does not speak for them.
-			id := u.ID
+			// does not speak for them. The record goes to this tenant's
+			// trail, so it names nothing of the other account.
 			u.ID = ""
-			return deny("account_of_other_tenant " + id)
+			return deny("account_of_other_tenant")
 		}
 		if u.Status != "active" {
 			return deny("disabled")

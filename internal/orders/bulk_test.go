@@ -217,3 +217,58 @@ func TestBulkErrorCap(t *testing.T) {
 		}
 	})
 }
+
+// TestEvents checks that every write path announces its change in the
+// outbox: order.created for each created order (single or bulk, never for
+// a duplicate), order.updated for a status change, and nothing from a
+// bulk request with events=false.
+func TestEvents(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		tenant := env.Tenant("Evented Ltd")
+		op := env.Key(tenant, identity.Operator, false)
+		count := func(typ string) int {
+			t.Helper()
+			var n int
+			if err := env.App.DB.Writer().QueryRowContext(context.Background(),
+				`SELECT COUNT(*) FROM outbox_events WHERE tenant_id = $1 AND type = $2`, tenant, typ).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		var o orders.Order
+		env.Call("POST", "/api/v1/orders", op, sample("EV-1"), &o)
+		env.Call("POST", "/api/v1/orders", op, sample("EV-1"), nil) // duplicate: no event
+		env.Call("POST", "/api/v1/orders/"+o.ID+"/status", op, map[string]any{"status": "confirmed"}, nil)
+		body := []byte(string(mustJSON(t, sample("EV-1"))) + "\n" + string(mustJSON(t, sample("EV-2"))) + "\n" +
+			string(mustJSON(t, sample("EV-3"))) + "\n")
+		if s, res, raw := bulk(t, env, op, body); s != 200 || res.Duplicates != 1 {
+			t.Fatalf("bulk: %d %s", s, raw)
+		}
+		if got := [2]int{count("order.created"), count("order.updated")}; got != [2]int{3, 1} {
+			t.Errorf("created/updated events = %v, want [3 1]", got)
+		}
+		var data string
+		env.App.DB.Writer().QueryRowContext(context.Background(), `SELECT data FROM outbox_events WHERE tenant_id = $1
+			AND type = 'order.created' ORDER BY seq DESC LIMIT 1`, tenant).Scan(&data)
+		var ev orders.Order
+		if err := json.Unmarshal([]byte(data), &ev); err != nil || ev.ExternalID != "EV-3" || ev.Totals.Lines.Amount != "45.48" ||
+			len(ev.Lines) != 2 || ev.Status != orders.Received || len(ev.StatusHistory) != 1 {
+			t.Errorf("bulk event data %v: %s", err, data)
+		}
+		quiet := []byte(string(mustJSON(t, sample("EV-4"))) + "\n")
+		if s, _, raw := bulkURL(t, env, op, "/api/v1/orders/bulk?events=false", quiet); s != 200 {
+			t.Fatalf("silent bulk: %d %s", s, raw)
+		}
+		if n := count("order.created"); n != 3 {
+			t.Errorf("events=false published: %d order.created", n)
+		}
+	})
+}
+
+func bulkURL(t *testing.T, env *apptest.Env, key, path string, body []byte) (int, orders.BulkResult, string) {
+	t.Helper()
+	r, b := do(t, env, "POST", path, key, "application/x-ndjson", "", body)
+	var res orders.BulkResult
+	json.Unmarshal(b, &res)
+	return r.StatusCode, res, string(b)
+}

@@ -26,9 +26,14 @@
 //
 // POST /api/v1/orders/bulk streams its body through a pipeline: one
 // goroutine splits lines (bounded buffers, over-long lines skipped without
-// being held), one decoder per core parses and validates them, and a
-// single writer inserts them in batched transactions with ON CONFLICT DO
-// NOTHING (multi-row prepared INSERTs on SQLite; COPY into a staging table
-// on PostgreSQL). The answer is sent only after the last batch has
-// committed, so every line it counts as accepted is durable.
+// being held), one decoder per core parses and validates them, a collector
+// puts them back in line order, and a single writer inserts them in
+// transactions of 2,500 orders, 250 to a multi-row prepared INSERT with ON
+// CONFLICT DO NOTHING RETURNING id — which tells created orders from
+// repeats, and lets order.created be published for the created ones in
+// the same transaction. The answer is sent only after the last batch has
+// committed (on SQLite with a synchronous commit, which makes the whole
+// request durable against power loss too), so every line it counts as
+// accepted is stored; a client whose connection dropped re-sends the same
+// body and nothing is stored twice.
 package orders

@@ -51,12 +51,15 @@ func (s *Service) Routes(rt *web.Router) {
 		Summary: "Ingest orders in bulk (NDJSON, one order per line)", Response: BulkResult{},
 		Consumes: []string{"application/x-ndjson"}, Produces: []string{"application/json"},
 		Stream: true, MaxBody: BulkMaxBody,
+		Query: []web.Param{{Name: "events", Type: "boolean", Description: "false: publish no order.created " +
+			"events for this request (back-fills of historical orders); default true"}},
 		Description: "Streams NDJSON (Content-Encoding gzip accepted). Every line is validated on its own: " +
 			"valid lines are kept even when others are rejected, and each rejected line is listed with its " +
 			"line number, a stable code and the field at fault (the first 1,000; the counts are exact). " +
 			"Idempotent on (channel, external_id): a line whose order already exists is accepted and counted " +
 			"in duplicates, never stored twice. The answer comes after the last line has been committed, so " +
-			"every accepted line is durable; after a dropped connection, re-send the same body.",
+			"every accepted line is durable; after a dropped connection, re-send the same body. Each created order " +
+			"is announced as order.created (webhooks) unless events=false.",
 		Handler: s.handleBulk})
 }
 

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/ids"
 	"github.com/silkgate/silkgate/internal/platform/money"
@@ -25,13 +26,24 @@ type Recorder interface {
 	Record(ctx context.Context, e audit.Event) error
 }
 
+// Publisher records events in the caller's transaction (the events
+// outbox): they reach webhooks if and only if the change commits.
+type Publisher interface {
+	PublishMany(ctx context.Context, es []events.Event) error
+}
+
 // Service manages orders.
 type Service struct {
-	db    *db.DB
-	audit Recorder
-	log   *slog.Logger
-	now   func() time.Time
+	db     *db.DB
+	audit  Recorder
+	events Publisher
+	log    *slog.Logger
+	now    func() time.Time
 }
+
+// UsePublisher makes the service announce order.created and order.updated
+// through p. Call it before serving.
+func (s *Service) UsePublisher(p Publisher) { s.events = p }
 
 // New returns the order service.
 func New(d *db.DB, rec Recorder, log *slog.Logger) *Service {
@@ -60,7 +72,7 @@ func marshalDoc(buf *bytes.Buffer, v any) (string, error) {
 	return string(bytes.TrimRight(buf.Bytes(), "\n")), nil
 }
 
-// ErrDuplicate is the 409 for a repeated (channel, external_id).
+// errDuplicate is the 409 for a repeated (channel, external_id).
 func errDuplicate(existingID string) error {
 	return &problem.Error{Status: http.StatusConflict, Code: "duplicate_external_id", Params: []any{"id", existingID},
 		Fields: []problem.Field{{Field: "external_id", Code: "duplicate_of", Params: []any{"id", existingID}}}}
@@ -111,7 +123,7 @@ func (s *Service) Create(ctx context.Context, n NewOrder) (Order, error) {
 			}
 			return errDuplicate(existing)
 		}
-		if err := s.publish(ctx, "order.created", o); err != nil {
+		if err := s.publish(ctx, events.OrderCreated, o); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Event{Action: "order.create", Resource: "order/" + o.ID, Change: o})
@@ -305,7 +317,7 @@ func (s *Service) SetStatus(ctx context.Context, id string, u StatusUpdate) (Ord
 		} else if n == 0 {
 			return problem.Conflict("conflict")
 		}
-		if err := s.publish(ctx, "order.updated", o); err != nil {
+		if err := s.publish(ctx, events.OrderUpdated, o); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Event{Action: "order.status", Resource: "order/" + id,
@@ -319,5 +331,8 @@ func (s *Service) SetStatus(ctx context.Context, id string, u StatusUpdate) (Ord
 
 // publish announces a change to subscribers in the caller's transaction.
 func (s *Service) publish(ctx context.Context, typ string, o Order) error {
-	return nil
+	if s.events == nil {
+		return nil
+	}
+	return s.events.PublishMany(ctx, []events.Event{{Type: typ, ResourceID: o.ID, Data: o}})
 }
