@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/ids"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
@@ -170,16 +171,11 @@ func (s *Service) ListAPIKeys(ctx context.Context, tenantID string, pg web.Page)
 	if err != nil {
 		return web.List[APIKey]{}, fmt.Errorf("identity: list keys: %w", err)
 	}
-	defer rows.Close()
-	var out []APIKey
-	for rows.Next() {
-		k, err := scanKey(rows)
-		if err != nil {
-			return web.List[APIKey]{}, err
-		}
-		out = append(out, k)
+	out, err := db.Collect(rows, func(r db.Row) (APIKey, error) { return scanKey(r) })
+	if err != nil {
+		return web.List[APIKey]{}, err
 	}
-	return web.NewList(pg, out, func(k APIKey) string { return k.ID }), rows.Err()
+	return web.NewList(pg, out, func(k APIKey) string { return k.ID }), nil
 }
 
 // GetAPIKey returns one key the caller may see.

@@ -246,16 +246,11 @@ func (s *Service) ListUsers(ctx context.Context, tenantID string, pg web.Page) (
 	if err != nil {
 		return web.List[User]{}, fmt.Errorf("identity: list users: %w", err)
 	}
-	defer rows.Close()
-	var out []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return web.List[User]{}, err
-		}
-		out = append(out, u)
+	out, err := db.Collect(rows, func(r db.Row) (User, error) { return scanUser(r) })
+	if err != nil {
+		return web.List[User]{}, err
 	}
-	return web.NewList(pg, out, func(u User) string { return u.ID }), rows.Err()
+	return web.NewList(pg, out, func(u User) string { return u.ID }), nil
 }
 
 // UserChange is a PATCH of a user: a new role, or a status change.

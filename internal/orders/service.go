@@ -245,16 +245,8 @@ func (s *Service) List(ctx context.Context, f Filter, pg web.Page) (web.List[Ord
 	if err != nil {
 		return web.List[Order]{}, fmt.Errorf("orders: list: %w", err)
 	}
-	defer rows.Close()
-	var out []Order
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return web.List[Order]{}, err
-		}
-		out = append(out, o)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := db.Collect(rows, func(r db.Row) (Order, error) { return scanOrder(r) })
+	if err != nil {
 		return web.List[Order]{}, fmt.Errorf("orders: list: %w", err)
 	}
 	return web.NewList(pg, out, func(o Order) string { return o.ID }), nil

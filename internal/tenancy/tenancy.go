@@ -148,16 +148,11 @@ func (s *Service) List(ctx context.Context, pg web.Page) (web.List[Tenant], erro
 	if err != nil {
 		return web.List[Tenant]{}, fmt.Errorf("tenancy: list: %w", err)
 	}
-	defer rows.Close()
-	var out []Tenant
-	for rows.Next() {
-		t, err := scan(rows)
-		if err != nil {
-			return web.List[Tenant]{}, err
-		}
-		out = append(out, t)
+	out, err := db.Collect(rows, func(r db.Row) (Tenant, error) { return scan(r) })
+	if err != nil {
+		return web.List[Tenant]{}, err
 	}
-	return web.NewList(pg, out, func(t Tenant) string { return t.ID }), rows.Err()
+	return web.NewList(pg, out, func(t Tenant) string { return t.ID }), nil
 }
 
 // SetLimit overrides a tenant's per-key rate limit; RPS 0 lifts it.

@@ -311,16 +311,8 @@ func (s *Service) List(ctx context.Context, pg web.Page) (web.List[Webhook], err
 	if err != nil {
 		return web.List[Webhook]{}, fmt.Errorf("webhooks: list: %w", err)
 	}
-	defer rows.Close()
-	var out []Webhook
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return web.List[Webhook]{}, err
-		}
-		out = append(out, w)
-	}
-	if err := rows.Err(); err != nil {
+	out, err := db.Collect(rows, func(r db.Row) (Webhook, error) { return scanWebhook(r) })
+	if err != nil {
 		return web.List[Webhook]{}, fmt.Errorf("webhooks: list: %w", err)
 	}
 	return web.NewList(pg, out, func(w Webhook) string { return w.ID }), nil

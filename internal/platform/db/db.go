@@ -205,3 +205,21 @@ func (d *DB) W(ctx context.Context) Querier {
 // Writer exposes the writer pool for bulk paths that manage their own
 // batches and for backups.
 func (d *DB) Writer() *sql.DB { return d.write }
+
+// Collect reads every row of rows with scan and closes rows: the loop each
+// list query would otherwise repeat, with its easy-to-forget rows.Err.
+func Collect[T any](rows *sql.Rows, scan func(Row) (T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	return out, rows.Err()
+}
+
+// Row is what a scan function reads from: *sql.Row or *sql.Rows.
+type Row interface{ Scan(dest ...any) error }
