@@ -18,7 +18,11 @@ port=$(( 20000 + RANDOM % 20000 ))
 # Start-up to ready on an empty store.
 t0=$(date +%s%N)
 sg serve --addr 127.0.0.1:$port --log-level warn 2>"$work/serve.log" & pid=$!
-until curl -sf "http://127.0.0.1:$port/readyz" >/dev/null; do sleep 0.005; done
+for _ in $(seq 1 2000); do
+  curl -sf "http://127.0.0.1:$port/readyz" >/dev/null && break
+  kill -0 $pid 2>/dev/null || { cat "$work/serve.log"; exit 1; }
+  sleep 0.005
+done
 t1=$(date +%s%N)
 echo "startup_to_ready_ms $(( (t1 - t0) / 1000000 ))"
 sleep 3

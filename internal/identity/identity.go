@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"sync"
 	"time"
 
@@ -126,8 +127,13 @@ func New(d *db.DB, seal Sealer, rec Recorder, tenants Tenants, cfg Config) (*Ser
 	s := &Service{db: d, seal: seal, audit: rec, tenants: tenants, cfg: cfg,
 		keys: map[string]*cachedKey{}, limiters: map[string]*limiter{}, revoked: map[string]time.Time{}}
 	// Made in the background so that start-up does not wait for it, and
-	// the first unknown e-mail most likely does not either.
-	go s.dummyHash()
+	// the first unknown e-mail most likely does not either. Argon2id
+	// borrows 64 MiB for the hash; hand it back to the system at once so
+	// an idle node stays small.
+	go func() {
+		s.dummyHash()
+		debug.FreeOSMemory()
+	}()
 	return s, nil
 }
 
