@@ -89,6 +89,17 @@ func TestCommandLine(t *testing.T) {
 		t.Fatalf("sandbox apikey: %v", tk)
 	}
 
+	if _, _, err := c.run("", "keys", "rotate"); err == nil || app.ExitCode(err) != 2 {
+		t.Errorf("keys rotate with nothing to do: %v", err)
+	}
+	rot := c.runJSON("", "keys", "rotate", "--all", "--json")
+	if ts, _ := rot["tenants"].([]any); len(ts) == 0 {
+		t.Errorf("keys rotate --all rotated nothing: %v", rot)
+	}
+	if _, _, err := c.run("", "audit", "purge", "--before", time.Now().Format("2006-01-02")); err == nil {
+		t.Error("audit purge of records younger than 180 days succeeded")
+	}
+
 	// The key works against a server on the same store.
 	a, err := app.Open(context.Background(), app.Config{DataDir: dir}, app.Options{})
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/silkgate/silkgate/internal/audit"
@@ -57,17 +58,11 @@ func (e cliEnv) auditPurge(ctx context.Context, args []string) error {
 	if err != nil {
 		return usageError{"audit purge needs --before YYYY-MM-DD"}
 	}
-	a, err := e.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
-	n, err := a.Audit.Purge(systemCtx(ctx), t)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(e.stdout, "%d audit records older than %s removed; a signed purge anchor keeps the chains verifiable\n", n, *before)
-	return nil
+	return act(ctx, e, false, func(ctx context.Context, a *App) (int64, error) {
+		return a.Audit.Purge(ctx, t)
+	}, func(n int64) string {
+		return fmt.Sprintf("%d audit records older than %s removed; a signed purge anchor keeps the chains verifiable\n", n, *before)
+	})
 }
 
 func (e cliEnv) keysRotate(ctx context.Context, args []string) error {
@@ -81,36 +76,30 @@ func (e cliEnv) keysRotate(ctx context.Context, args []string) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	a, err := e.open(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer a.Close()
+	// Checked before the store is opened: nothing to do is a usage error.
 	if !o.KEK && !o.Rewrap && !o.All && o.Tenant == "" {
 		return usageError{"keys rotate needs --tenant ID, --all, --kek or --rewrap"}
 	}
-	sctx := systemCtx(ctx)
-	rep, err := a.Keys.Rotate(sctx, o)
-	if err != nil {
-		return err
-	}
-	// Key changes are security events: recorded like any other write.
-	if err := a.DB.InTx(sctx, func(ctx context.Context) error {
-		return a.Audit.Record(ctx, audit.Event{Action: "keys.rotate", Resource: "keyring", Outcome: "success", Change: rep})
-	}); err != nil {
-		return err
-	}
-	if *asJSON {
-		return e.printJSON(rep)
-	}
-	if rep.KEKRotated {
-		fmt.Fprintf(e.stdout, "key-encryption key rotated (primary %d)\n", rep.KEKKeyID)
-	}
-	if rep.Rewrapped > 0 {
-		fmt.Fprintf(e.stdout, "%d data keys re-wrapped\n", rep.Rewrapped)
-	}
-	for _, t := range rep.Tenants {
-		fmt.Fprintf(e.stdout, "data key of %s rotated (new primary %d)\n", t.Tenant, t.KeyID)
-	}
-	return nil
+	return act(ctx, e, *asJSON, func(ctx context.Context, a *App) (keyring.RotateReport, error) {
+		rep, err := a.Keys.Rotate(ctx, o)
+		if err != nil {
+			return rep, err
+		}
+		// Key changes are security events: recorded like any other write.
+		return rep, a.DB.InTx(ctx, func(ctx context.Context) error {
+			return a.Audit.Record(ctx, audit.Event{Action: "keys.rotate", Resource: "keyring", Outcome: "success", Change: rep})
+		})
+	}, func(rep keyring.RotateReport) string {
+		var b strings.Builder
+		if rep.KEKRotated {
+			fmt.Fprintf(&b, "key-encryption key rotated (primary %d)\n", rep.KEKKeyID)
+		}
+		if rep.Rewrapped > 0 {
+			fmt.Fprintf(&b, "%d data keys re-wrapped\n", rep.Rewrapped)
+		}
+		for _, t := range rep.Tenants {
+			fmt.Fprintf(&b, "data key of %s rotated (new primary %d)\n", t.Tenant, t.KeyID)
+		}
+		return b.String()
+	})
 }

@@ -138,7 +138,6 @@ func TestGracefulShutdown(t *testing.T) {
 		t.Error("still serving after shutdown")
 	}
 	a.Close()
-	_ = io.Discard
 }
 
 // TestIdempotentSecretsSealed: a create that returns a secret, sent with an
