@@ -64,6 +64,10 @@ type Event struct {
 	// personal data that outlives its erasure, yet whoever holds the change
 	// can prove it is the one recorded.
 	Change any
+	// ChangeDigest, when set, is ChangeDigest(Change) computed by the
+	// caller beforehand: hashing is CPU work best done before the write
+	// transaction starts, which on SQLite holds the only writer.
+	ChangeDigest string
 	// Detail is a short free-text note for humans.
 	Detail string
 }
@@ -167,9 +171,12 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	// add a generic one (see web.Router.AfterWrite). If the transaction
 	// rolls back, the request fails and the mark is moot.
 	web.MarkAudited(ctx)
-	digest, err := ChangeDigest(e.Change)
-	if err != nil {
-		return fmt.Errorf("audit: %s: %w", e.Action, err)
+	digest := e.ChangeDigest
+	if digest == "" {
+		var err error
+		if digest, err = ChangeDigest(e.Change); err != nil {
+			return fmt.Errorf("audit: %s: %w", e.Action, err)
+		}
 	}
 	r := Record{
 		Chain:        chain,
@@ -188,7 +195,7 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	if r.Actor == "" {
 		r.Actor, r.ActorType = "anonymous", "anonymous"
 	}
-	err = l.db.InTx(ctx, func(ctx context.Context) error {
+	err := l.db.InTx(ctx, func(ctx context.Context) error {
 		q := l.db.Q(ctx)
 		if _, err := q.ExecContext(ctx, `INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2)
 			ON CONFLICT (chain) DO NOTHING`, chain, genesis); err != nil {

@@ -586,7 +586,7 @@ func (w *bulkWriter) write(ctx context.Context, rows []row, last bool, done func
 		defer release()
 	}
 	return d.InTx(ctx, func(ctx context.Context) error {
-		tx, ok := d.W(ctx).(*sql.Tx)
+		tx, ok := db.Tx(ctx)
 		if !ok {
 			return errors.New("orders: bulk write outside a transaction")
 		}

@@ -103,6 +103,16 @@ func (s *Service) Create(ctx context.Context, n NewOrder) (Order, error) {
 	if err != nil {
 		return Order{}, fmt.Errorf("orders: encode: %w", err)
 	}
+	// Encoded and hashed before the transaction: on SQLite the writer is
+	// held from the first statement to the commit.
+	payload, err := marshalDoc(&buf, o)
+	if err != nil {
+		return Order{}, fmt.Errorf("orders: encode: %w", err)
+	}
+	digest, err := audit.ChangeDigest(o)
+	if err != nil {
+		return Order{}, fmt.Errorf("orders: encode: %w", err)
+	}
 	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		q, err := s.db.Tenant(ctx)
 		if err != nil {
@@ -123,10 +133,11 @@ func (s *Service) Create(ctx context.Context, n NewOrder) (Order, error) {
 			}
 			return errDuplicate(existing)
 		}
-		if err := s.publish(ctx, events.OrderCreated, o); err != nil {
+		if err := s.publish(ctx, events.OrderCreated, o.ID, json.RawMessage(payload)); err != nil {
 			return err
 		}
-		return s.audit.Record(ctx, audit.Event{Action: "order.create", Resource: "order/" + o.ID, Change: o})
+		return s.audit.Record(ctx, audit.Event{Action: "order.create", Resource: "order/" + o.ID, Change: o,
+			ChangeDigest: digest})
 	})
 	if err != nil {
 		return Order{}, err
@@ -309,7 +320,7 @@ func (s *Service) SetStatus(ctx context.Context, id string, u StatusUpdate) (Ord
 		} else if n == 0 {
 			return problem.Conflict("conflict")
 		}
-		if err := s.publish(ctx, events.OrderUpdated, o); err != nil {
+		if err := s.publish(ctx, events.OrderUpdated, o.ID, o); err != nil {
 			return err
 		}
 		return s.audit.Record(ctx, audit.Event{Action: "order.status", Resource: "order/" + id,
@@ -322,9 +333,11 @@ func (s *Service) SetStatus(ctx context.Context, id string, u StatusUpdate) (Ord
 }
 
 // publish announces a change to subscribers in the caller's transaction.
-func (s *Service) publish(ctx context.Context, typ string, o Order) error {
+// publish records an event about order id; data is the order as the API
+// shows it, already encoded when the caller had it at hand.
+func (s *Service) publish(ctx context.Context, typ, id string, data any) error {
 	if s.events == nil {
 		return nil
 	}
-	return s.events.PublishMany(ctx, []events.Event{{Type: typ, ResourceID: o.ID, Data: o}})
+	return s.events.PublishMany(ctx, []events.Event{{Type: typ, ResourceID: id, Data: data}})
 }

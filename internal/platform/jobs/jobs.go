@@ -202,7 +202,7 @@ func (q *Queue) Every(name string, interval time.Duration, args func() Args) {
 // tx returns the transaction in ctx; callers wrap the call in db.InTx so
 // there always is one.
 func (q *Queue) tx(ctx context.Context) (*sql.Tx, error) {
-	tx, ok := q.db.W(ctx).(*sql.Tx)
+	tx, ok := db.Tx(ctx)
 	if !ok {
 		return nil, errors.New("jobs: no transaction in context")
 	}

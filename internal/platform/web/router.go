@@ -302,61 +302,64 @@ func (rt *Router) serveWrite(w http.ResponseWriter, r *http.Request, route Route
 		fingerprint = hex.EncodeToString(sum[:])
 	}
 
-	ctx, tx, err := rt.db.Begin(context.WithValue(r.Context(), auditMarkKey{}, &auditMark{}))
-	if err != nil {
-		return err
-	}
-	// Releases the writer on every early return and on a panic; a no-op
-	// once committed.
-	defer func() { _ = tx.Rollback() }()
-
-	if fingerprint != "" {
-		claimed, err := rt.claimKey(ctx, principal, key, fingerprint)
-		if err != nil {
-			return err
-		}
-		if !claimed {
-			_ = tx.Rollback()
-			return rt.replay(w, r, principal, key, fingerprint)
-		}
-	}
-
 	rec := newRecorder(w.Header())
 	rec.rc = http.NewResponseController(w)
-	herr := route.Handler(rec, r.WithContext(ctx))
-	var keep *keepWrites
-	if herr != nil && !errors.As(herr, &keep) {
-		return herr
-	}
-	if herr == nil && rt.AfterWrite != nil && rec.status < 400 {
-		ar := r.WithContext(ctx)
-		ar.Body = io.NopCloser(bytes.NewReader(body))
-		if err := rt.AfterWrite(ctx, ar, route); err != nil {
-			return err
+	var herr error // the handler's error when its writes are kept
+	ctx := context.WithValue(r.Context(), auditMarkKey{}, &auditMark{})
+	err := rt.db.Group(ctx, func(ctx context.Context) error {
+		if fingerprint != "" {
+			claimed, err := rt.claimKey(ctx, principal, key, fingerprint)
+			if err != nil {
+				return err
+			}
+			if !claimed {
+				return errReplay
+			}
 		}
-	}
-	if fingerprint != "" {
-		if herr == nil && rec.status < 500 {
-			err = rt.storeResponse(ctx, principal, key, rec)
-		} else {
-			// Only successful responses are replayed; a failure may be
-			// retried with the same key.
-			_, err = rt.db.Q(ctx).ExecContext(ctx, `DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2`, principal, key)
+		herr = route.Handler(rec, r.WithContext(ctx))
+		if herr != nil && !KeptWrites(herr) {
+			return herr
 		}
-		if err != nil {
-			return fmt.Errorf("web: store idempotency key: %w", err)
+		if herr == nil && rt.AfterWrite != nil && rec.status < 400 {
+			ar := r.WithContext(ctx)
+			ar.Body = io.NopCloser(bytes.NewReader(body))
+			if err := rt.AfterWrite(ctx, ar, route); err != nil {
+				return err
+			}
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("web: commit: %w", err)
-	}
-	if keep != nil {
+		if fingerprint != "" {
+			var err error
+			if herr == nil && rec.status < 500 {
+				err = rt.storeResponse(ctx, principal, key, rec)
+			} else {
+				// Only successful responses are replayed; a failure may be
+				// retried with the same key.
+				_, err = rt.db.Q(ctx).ExecContext(ctx, `DELETE FROM idempotency_keys WHERE principal = $1 AND key = $2`, principal, key)
+			}
+			if err != nil {
+				return fmt.Errorf("web: store idempotency key: %w", err)
+			}
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errReplay):
+		// The first request with this key has committed by now (it may
+		// have shared this request's group).
+		return rt.replay(w, r, principal, key, fingerprint)
+	case err != nil:
+		return err
+	case herr != nil:
 		rec.copyHeader(w)
 		return herr
 	}
 	rec.flush(w)
 	return nil
 }
+
+// errReplay makes a write whose Idempotency-Key is already taken give up
+// its transaction and answer with the first response.
+var errReplay = errors.New("web: idempotency key already used")
 
 func printableASCII(s string) bool {
 	for i := 0; i < len(s); i++ {
