@@ -247,20 +247,9 @@ func (o *Outbox) insert(ctx context.Context, rows []row, relayed bool) error {
 			chunk := rows[start:min(start+100, len(rows))]
 			var sb strings.Builder
 			sb.WriteString(`INSERT INTO outbox_events (id, tenant_id, sandbox, type, resource_id, data, created_at, relayed_at) VALUES `)
+			o.db.ValuesList(&sb, len(chunk), 8, 1)
 			args := make([]any, 0, len(chunk)*8)
-			for i, r := range chunk {
-				if i > 0 {
-					sb.WriteString(", ")
-				}
-				n := len(args)
-				sb.WriteString("(")
-				for k := 1; k <= 8; k++ {
-					if k > 1 {
-						sb.WriteString(", ")
-					}
-					sb.WriteString("$" + strconv.Itoa(n+k))
-				}
-				sb.WriteString(")")
+			for _, r := range chunk {
 				var relayedAt any
 				if relayed {
 					relayedAt = r.at

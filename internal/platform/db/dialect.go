@@ -2,6 +2,7 @@ package db
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -51,4 +52,32 @@ func IsBusy(err error) bool {
 		return c == sqlite3.SQLITE_BUSY || c == sqlite3.SQLITE_LOCKED
 	}
 	return strings.Contains(err.Error(), "database is locked")
+}
+
+// ValuesList writes the VALUES tuples of a multi-row statement: rows tuples
+// of cols parameters, numbered from $start on PostgreSQL and anonymous
+// ("?") on SQLite, whose driver looks up each numbered parameter by name in
+// a list, which makes binding thousands of "$N" parameters quadratic. The
+// arguments bind in the same order either way.
+func (d *DB) ValuesList(b *strings.Builder, rows, cols, start int) {
+	p := start
+	for i := range rows {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('(')
+		for k := range cols {
+			if k > 0 {
+				b.WriteString(", ")
+			}
+			if d.engine == SQLite {
+				b.WriteByte('?')
+				continue
+			}
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(p))
+			p++
+		}
+		b.WriteByte(')')
+	}
 }
