@@ -9,6 +9,7 @@ import (
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/platform/i18n"
 	"github.com/silkgate/silkgate/internal/platform/problem"
+	"github.com/silkgate/silkgate/internal/platform/web"
 )
 
 // loginData fills the sign-in page. On the second step Email and Password
@@ -69,7 +70,7 @@ func (c *Console) login(w http.ResponseWriter, r *http.Request) error {
 		return c.render(w, r, status, "login", v)
 	}
 	http.SetCookie(w, &http.Cookie{Name: identity.SessionCookie, Value: sess.Token, Path: "/",
-		Expires: sess.ExpiresAt, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		Expires: sess.ExpiresAt, HttpOnly: true, Secure: web.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 	// The person's own language is the default from now on, unless they
 	// already chose one in this browser.
 	if _, err := r.Cookie("lang"); err != nil {
@@ -93,7 +94,7 @@ func (c *Console) logout(w http.ResponseWriter, r *http.Request) error {
 
 func clearSession(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: identity.SessionCookie, Value: "", Path: "/", MaxAge: -1,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: web.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 }
 
 // switchLang remembers a language choice in the lang cookie, which the
@@ -109,5 +110,5 @@ func (c *Console) switchLang(w http.ResponseWriter, r *http.Request) error {
 
 func setLangCookie(w http.ResponseWriter, r *http.Request, code string) {
 	http.SetCookie(w, &http.Cookie{Name: "lang", Value: code, Path: "/", MaxAge: int((365 * 24 * time.Hour).Seconds()),
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, HttpOnly: true})
+		Secure: web.IsHTTPS(r), SameSite: http.SameSiteLaxMode, HttpOnly: true})
 }

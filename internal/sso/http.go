@@ -35,7 +35,7 @@ func (s *Service) handleStart(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	http.SetCookie(w, &http.Cookie{Name: StateCookie, Value: state, Path: "/sso/", MaxAge: int(stateTTL.Seconds()),
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: web.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, redirect, http.StatusSeeOther)
 	return nil
@@ -48,7 +48,7 @@ func (s *Service) handleCallback(w http.ResponseWriter, r *http.Request) error {
 	}
 	// The state is spent whatever the outcome.
 	http.SetCookie(w, &http.Cookie{Name: StateCookie, Value: "", Path: "/sso/", MaxAge: -1,
-		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		HttpOnly: true, Secure: web.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 	res, err := s.Finish(r.Context(), r, cookieState)
 	if err != nil {
 		return err
@@ -56,7 +56,7 @@ func (s *Service) handleCallback(w http.ResponseWriter, r *http.Request) error {
 	// The same cookie as a password sign-in: from here on the session is
 	// an ordinary one.
 	http.SetCookie(w, &http.Cookie{Name: identity.SessionCookie, Value: res.Session.Token, Path: "/",
-		Expires: res.Session.ExpiresAt, HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		Expires: res.Session.ExpiresAt, HttpOnly: true, Secure: web.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 	w.Header().Set("Cache-Control", "no-store")
 	http.Redirect(w, r, LocalPath(res.Next, "/dashboard"), http.StatusSeeOther)
 	return nil

@@ -43,6 +43,7 @@ import (
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/problem"
+	"github.com/silkgate/silkgate/internal/platform/web"
 )
 
 // Sealer encrypts the client secret under the tenant's data key; the
@@ -407,7 +408,7 @@ func (s *Service) base(r *http.Request) string {
 		return s.cfg.PublicURL
 	}
 	scheme := "http"
-	if r.TLS != nil {
+	if web.IsHTTPS(r) {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host
