@@ -1,6 +1,7 @@
 package sso
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -8,9 +9,11 @@ import (
 	"crypto/x509"
 	"database/sql"
 	"encoding/hex"
+	"encoding/json"
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"maps"
 	"net"
 	"net/http"
 	"net/url"
@@ -159,8 +162,10 @@ func (s *Service) providerRoutes(rt *web.Router) {
 		// storage, which keeps its own transactions.
 		return web.Route{Method: method, Path: path, Public: true, Stream: method == "POST", Tag: "oidc", Summary: summary, Handler: serve}
 	}
+	discovery := pub("GET", "/.well-known/openid-configuration", "OpenID Connect discovery")
+	discovery.Handler = s.handleDiscovery
 	for _, r := range []web.Route{
-		pub("GET", "/.well-known/openid-configuration", "OpenID Connect discovery"),
+		discovery,
 		pub("GET", pathKeys, "Signing keys of the OpenID Connect provider (JWKS)"),
 		pub("GET", pathAuthorize, "Authorisation endpoint (code flow with PKCE)"),
 		pub("GET", pathAuthorize+"/callback", "Return from the console sign-in to the authorisation endpoint"),
@@ -181,6 +186,47 @@ func (s *Service) providerRoutes(rt *web.Router) {
 		rt.Handle(r)
 	}
 }
+
+// unserved are the discovery fields of endpoints the provider library
+// always advertises but Silkgate does not serve: token introspection (access
+// tokens are opaque to relying parties, who call userinfo instead),
+// RP-initiated logout, and the device flow. A relying party that believed
+// the document would call a 404.
+var unserved = []string{"introspection_endpoint", "introspection_endpoint_auth_methods_supported",
+	"introspection_endpoint_auth_signing_alg_values_supported", "end_session_endpoint",
+	"device_authorization_endpoint"}
+
+// handleDiscovery serves the provider's discovery document without the
+// endpoints in unserved.
+func (s *Service) handleDiscovery(w http.ResponseWriter, r *http.Request) error {
+	rec := &bufferedResponse{header: http.Header{}, status: http.StatusOK}
+	s.op.ServeHTTP(rec, r)
+	var doc map[string]json.RawMessage
+	if rec.status != http.StatusOK || json.Unmarshal(rec.body.Bytes(), &doc) != nil {
+		maps.Copy(w.Header(), rec.header)
+		w.WriteHeader(rec.status)
+		_, err := w.Write(rec.body.Bytes())
+		return err
+	}
+	for _, k := range unserved {
+		delete(doc, k)
+	}
+	maps.Copy(w.Header(), rec.header)
+	w.Header().Del("Content-Length")
+	w.Header().Set("Content-Type", "application/json")
+	return json.NewEncoder(w).Encode(doc)
+}
+
+// bufferedResponse holds a response of the provider library for editing.
+type bufferedResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (b *bufferedResponse) Header() http.Header         { return b.header }
+func (b *bufferedResponse) WriteHeader(status int)      { b.status = status }
+func (b *bufferedResponse) Write(p []byte) (int, error) { return b.body.Write(p) }
 
 // handleOPLogin completes an authorisation request for the signed-in
 // console user: only a person's session (not an API key), and only for an

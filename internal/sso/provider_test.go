@@ -2,6 +2,7 @@ package sso_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -192,6 +193,44 @@ func TestProviderCodeFlow(t *testing.T) {
 		fi, err := os.Stat(filepath.Join(env.App.Cfg.DataDir, sso.SigningKeyFile))
 		if err != nil || fi.Mode().Perm() != 0o600 {
 			t.Errorf("signing key file: %v %v", fi, err)
+		}
+	})
+}
+
+// TestDiscoveryListsServedEndpoints: every endpoint the discovery document
+// advertises answers, and the ones Silkgate does not serve are not in it.
+func TestDiscoveryListsServedEndpoints(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		r, err := http.Get(env.Server.URL + "/.well-known/openid-configuration")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var doc map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&doc); err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		for _, k := range []string{"introspection_endpoint", "end_session_endpoint", "device_authorization_endpoint"} {
+			if _, ok := doc[k]; ok {
+				t.Errorf("discovery advertises %s, which is not served", k)
+			}
+		}
+		if doc["issuer"] == nil || doc["token_endpoint"] == nil || doc["jwks_uri"] == nil {
+			t.Fatalf("discovery document incomplete: %v", doc)
+		}
+		for k, v := range doc {
+			u, ok := v.(string)
+			if !ok || !strings.HasSuffix(k, "_endpoint") && k != "jwks_uri" {
+				continue
+			}
+			res, err := http.Get(u)
+			if err != nil {
+				t.Fatal(err)
+			}
+			res.Body.Close()
+			if res.StatusCode == http.StatusNotFound {
+				t.Errorf("%s %s: 404", k, u)
+			}
 		}
 	})
 }
