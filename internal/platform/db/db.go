@@ -11,8 +11,10 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -107,13 +109,43 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 		stmts: &stmtCache{db: w, m: map[string]*sql.Stmt{}}}, nil
 }
 
+// defaultPoolSize is the PostgreSQL pool size unless the DSN's
+// pool_max_conns says otherwise.
+const defaultPoolSize = 32
+
+// poolSize takes pool_max_conns (the name pgxpool uses) out of dsn: pgx's
+// database/sql driver would pass it to the server as a run-time parameter,
+// which the server refuses.
+func poolSize(dsn string) (string, int, error) {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return "", 0, fmt.Errorf("db: postgres DSN: %w", err)
+	}
+	q := u.Query()
+	v := q.Get("pool_max_conns")
+	if v == "" {
+		return dsn, defaultPoolSize, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > 10000 {
+		return "", 0, fmt.Errorf("db: postgres DSN: pool_max_conns=%q is not a number from 1 to 10000", v)
+	}
+	q.Del("pool_max_conns")
+	u.RawQuery = q.Encode()
+	return u.String(), n, nil
+}
+
 func openPostgres(ctx context.Context, dsn string) (*DB, error) {
+	dsn, size, err := poolSize(dsn)
+	if err != nil {
+		return nil, err
+	}
 	p, err := sql.Open("pgx", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("db: open postgres: %w", err)
 	}
-	p.SetMaxOpenConns(32)
-	p.SetMaxIdleConns(16)
+	p.SetMaxOpenConns(size)
+	p.SetMaxIdleConns(max(1, size/2))
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	if err := p.PingContext(ctx); err != nil {
 		p.Close()
