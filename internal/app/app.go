@@ -20,6 +20,13 @@ import (
 
 	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/catalog"
+	"github.com/silkgate/silkgate/internal/compliance/alerts"
+	"github.com/silkgate/silkgate/internal/compliance/checks"
+	"github.com/silkgate/silkgate/internal/compliance/hs"
+	"github.com/silkgate/silkgate/internal/compliance/rules"
+	"github.com/silkgate/silkgate/internal/compliance/sanctions"
+	"github.com/silkgate/silkgate/internal/compliance/sanctions/seed"
+	"github.com/silkgate/silkgate/internal/compliance/screening"
 	"github.com/silkgate/silkgate/internal/console"
 	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/gateway"
@@ -32,6 +39,7 @@ import (
 	"github.com/silkgate/silkgate/internal/platform/jobs"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
+	"github.com/silkgate/silkgate/internal/sandbox"
 	"github.com/silkgate/silkgate/internal/sso"
 	"github.com/silkgate/silkgate/internal/tenancy"
 	"github.com/silkgate/silkgate/internal/webhooks"
@@ -63,11 +71,23 @@ type App struct {
 	SSO      *sso.Service
 	Gateway  *gateway.Gateway
 	Products *catalog.Service
+	Rules    *rules.Service
+	// Checks runs compliance checks of products and order lines.
+	Checks *checks.Service
+	// Alerts tells subscribed tenants of rule changes and notices.
+	Alerts *alerts.Service
+
+	// Sanctions holds the denied-party lists in force (imports, freshness).
+	Sanctions *sanctions.Service
+	// Screening matches names against those lists and keeps review cases.
+	Screening *screening.Service
+
 	EDI      *ediapi.Service
 	Orders   *orders.Service
 	Jobs     *jobs.Queue
 	Events   *events.Outbox
 	Webhooks *webhooks.Service
+	Sandbox  *sandbox.Service
 	Router   *web.Router
 	Metrics  *prometheus.Registry
 	Handler  http.Handler
@@ -151,9 +171,54 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Orders.UsePublisher(a.Events)
 	a.Webhooks = webhooks.New(a.DB, a.Jobs, a.Events, a.Keys, a.Audit, webhooks.Config{Log: o.Log,
 		AllowPrivate: o.Getenv("SILKGATE_WEBHOOKS_ALLOW_PRIVATE") == "1"})
+	// The sandbox's simulated marketplace, carrier and payment institution
+	// (clause 5.3.3); its tracking timelines run as jobs.
+	a.Sandbox = sandbox.New(a.DB, a.Orders, a.Jobs, a.Events, a.Audit, sandbox.Config{Log: o.Log})
 
 	a.Products = catalog.New(a.DB, a.Audit)
+	// The regulation database; the shipped rule set is published once for
+	// every rule id the store does not know yet (officers' edits survive).
+	a.Rules = rules.New(a.DB, a.Audit, o.Log)
+	if _, err := a.Rules.Seed(ctx); err != nil {
+		return fail(fmt.Errorf("seed regulation rules: %w", err))
+	}
+	// Compliance checks against the rules in force; order lines are
+	// checked on ingest from order.created.
+	a.Checks = checks.New(a.DB, a.Rules, a.Products, a.Audit, checks.Config{Log: o.Log})
+	a.Checks.UseOrders(a.Events, a.Jobs)
+	// Change alerts: a publication enqueues its alert job in the publishing
+	// transaction (after the seed above, which alerts nobody).
+	a.Alerts, err = alerts.New(a.DB, a.Products, a.Audit, alerts.Config{Log: o.Log,
+		SMTPURL: o.Getenv("SILKGATE_SMTP_URL"), SMTPFrom: o.Getenv("SILKGATE_SMTP_FROM")})
+	if err != nil {
+		return fail(err)
+	}
+	a.Alerts.Use(a.Jobs, a.Events, a.Rules)
+	// Denied-party lists: imported by `import sanctions` or background
+	// jobs (the embedded snapshots for the demo), checked hourly for
+	// freshness.
+	maxAge, err := sanctions.ParseMaxAge(o.Getenv("SILKGATE_SANCTIONS_MAX_AGE"))
+	if err != nil {
+		return fail(fmt.Errorf("SILKGATE_SANCTIONS_MAX_AGE: %w", err))
+	}
+	a.Sanctions = sanctions.New(a.DB, a.Audit, sanctions.Config{Log: o.Log, MaxAge: maxAge})
+	a.Sanctions.UseJobs(a.Jobs, seed.Sources()...)
+	// Screening rebuilds its index when a list changes, re-screens known
+	// counterparties in a job, and screens order buyers and consignees.
+	a.Screening = screening.New(a.DB, a.Sanctions, a.Audit, screening.Config{Log: o.Log})
+	a.Screening.UsePublisher(a.Events)
+	a.Screening.UseJobs(a.Jobs, a.Events)
+	a.Sanctions.OnListUpdated(func(ctx context.Context, _ string, _ sanctions.Version) { a.Screening.ListsUpdated(ctx) })
 	a.EDI = ediapi.New(a.DB, a.Orders, a.Audit, o.Log)
+	// How long a document sent by EDI may wait for the partner's 997/CONTRL
+	// before it is listed as overdue (default 24h).
+	if v := o.Getenv("SILKGATE_EDI_ACK_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fail(fmt.Errorf("SILKGATE_EDI_ACK_TIMEOUT: %q is not a positive duration such as 24h", v))
+		}
+		a.EDI.AckTimeout = d
+	}
 
 	a.Metrics = prometheus.NewRegistry()
 	// Every series carries the silkgate_ prefix (CONTRACT), the runtime's too.
@@ -179,7 +244,11 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	cop.SetDenyHandler(web.H(func(w http.ResponseWriter, r *http.Request) error {
 		return &problem.Error{Status: http.StatusForbidden, Code: "cross_origin"}
 	}))
-	a.Handler = web.Pipeline(env, web.NewMetrics(a.Metrics), a.Gateway.Guard(cop.Handler(a.Router)))
+	proxies, err := web.ParseTrustedProxies(o.Getenv("SILKGATE_TRUSTED_PROXIES"))
+	if err != nil {
+		return nil, fmt.Errorf("SILKGATE_TRUSTED_PROXIES: %w", err)
+	}
+	a.Handler = web.TrustProxies(proxies, web.Pipeline(env, web.NewMetrics(a.Metrics), a.Gateway.Guard(cop.Handler(a.Router))))
 	a.ready = func() bool { return true }
 	return a, nil
 }
@@ -232,14 +301,30 @@ func (a *App) routes() {
 	a.Gateway.Routes(rt)
 	a.Audit.Routes(rt)
 	a.Products.Routes(rt)
+	a.Rules.Routes(rt)
+	a.Checks.Routes(rt)
+	a.Alerts.Routes(rt)
+	a.Sanctions.Routes(rt)
+	a.Screening.Routes(rt)
+	hs.Routes(rt)
 	a.Orders.Routes(rt)
 	a.EDI.Routes(rt)
 	a.Webhooks.Routes(rt)
+	a.Sandbox.Routes(rt)
 	con := console.New(console.Deps{Identity: a.Identity, Tenants: a.Tenants, Audit: a.Audit, Catalog: a.Catalog, DB: a.DB, Log: a.Log,
 		SSO: a.SSO, Webhooks: a.Webhooks, Gateway: a.Gateway})
 	rt.PageError = con.RenderError
 	con.Routes(rt)
 	con.ProductPages(a.Products).Routes(rt)
+	con.SandboxPages(a.Sandbox, a.Orders).Routes(rt)
+	con.CheckPages(a.Checks, a.Products).Routes(rt)
+	con.HSRoutes(rt)
+	con.ScreeningPages(a.Screening).Routes(rt)
+	con.ComplianceAlertPages(a.Alerts).Routes(rt)
+	con.RulePages(a.Rules).Routes(rt)
+	con.OrderPages(a.Orders, a.EDI, a.Products).Routes(rt)
+	con.EDIPages(a.EDI).Routes(rt)
+	con.OIDCClientPages(a.SSO).Routes(rt)
 	// After PageError is set: the sign-in flow's refusals are console pages.
 	a.SSO.Routes(rt)
 }

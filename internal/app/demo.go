@@ -24,11 +24,27 @@ const (
 // owner, a viewer and API keys, plus the operator's auditor, and prints the
 // sign-ins on w.
 func (a *App) SeedDemo(ctx context.Context, w io.Writer) error {
+	// The denied-party list snapshots take several seconds to parse and
+	// store, so durable background jobs import them: each list the store
+	// does not hold yet, once.
+	if err := a.Sanctions.EnqueueImports(ctx, true); err != nil {
+		return fmt.Errorf("queue sanctions list snapshots: %w", err)
+	}
+	fmt.Fprintf(w, "Sanctions list snapshots (OFAC, CSL, UN, EU, UK) are loading in the background; see GET /api/v1/compliance/lists.\n")
 	var exists int
 	if err := a.DB.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE lower(email) = lower($1)`, DemoOwnerEmail).Scan(&exists); err != nil {
 		return err
 	}
 	if exists > 0 {
+		// The sample data came later than the first demo accounts: a demo
+		// seeded before it gets it now, once.
+		var tenant string
+		if err := a.DB.Q(ctx).QueryRowContext(ctx, `SELECT tenant_id FROM users WHERE lower(email) = lower($1)`, DemoOwnerEmail).Scan(&tenant); err != nil {
+			return err
+		}
+		if _, err := a.seedSampleData(ctx, tenant); err != nil {
+			return fmt.Errorf("demo sample data: %w", err)
+		}
 		fmt.Fprintf(w, "\nDemo ready. Sign in at the console as %s / %s\n", DemoOwnerEmail, DemoPassword)
 		fmt.Fprintf(w, "(the auditor %s and the API keys were printed when the demo was first seeded)\n\n", DemoAuditorEmail)
 		return nil
@@ -62,7 +78,12 @@ func (a *App) SeedDemo(ctx context.Context, w io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if _, err := a.seedSampleData(ctx, t.ID); err != nil {
+		return fmt.Errorf("demo sample data: %w", err)
+	}
 	fmt.Fprintf(w, "\nDemo seeded: tenant %s (%s)\n", t.ID, t.Name)
+	fmt.Fprintf(w, "Sample data: %d products (SKUs DEMO-…), 60 orders (numbers …-SAMPLE-…), one EDI trading partner and interchange\n",
+		len(demoProducts))
 	fmt.Fprintf(w, "Console sign-in (password %s for every demo account):\n", DemoPassword)
 	fmt.Fprintf(w, "  %-42s role tenant_owner\n", DemoOwnerEmail)
 	fmt.Fprintf(w, "Platform staff sign in with a second factor; add the secret to an authenticator app:\n")

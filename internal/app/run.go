@@ -8,9 +8,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"runtime"
 	"strings"
 
+	"github.com/silkgate/silkgate/internal/compliance/rules"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/platform/i18n"
 	"github.com/silkgate/silkgate/internal/platform/problem"
@@ -34,6 +36,8 @@ Commands:
   audit verify                         check the audit trail's hash chains and checkpoints
   audit purge --before YYYY-MM-DD      remove audit records past retention (never younger than 180 days)
   keys rotate [--tenant ID | --all] [--kek]   rotate data keys or the key-encryption key
+  import regulations --file F [--publish] [--json]   load regulation rules (docs/REGULATIONS.md)
+  import sanctions --file F [--format F] [--json]    load a denied-party list (docs/OPERATIONS.md)
   version                              print version, commit and Go version
 
 Global flags (also after the command): --data DIR (SILKGATE_DATA, default ./silkgate-data),
@@ -81,7 +85,11 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return env.auditPurge(ctx, rest)
 	case "keys rotate":
 		return env.keysRotate(ctx, rest)
-	case "import fx", "import sanctions", "import regulations":
+	case "import regulations":
+		return env.importRegulations(ctx, rest)
+	case "import sanctions":
+		return env.importSanctions(ctx, rest)
+	case "import fx":
 		return fmt.Errorf("%s: this importer arrives with its module (settlement or compliance) and is not available in this build", cmd)
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run `silkgate help`", cmd)}
@@ -263,4 +271,28 @@ func act[T any](ctx context.Context, e cliEnv, asJSON bool, fn func(context.Cont
 
 func unavailable(reason string) error {
 	return &problem.Error{Status: http.StatusServiceUnavailable, Code: "unavailable", Params: []any{"reason", reason}}
+}
+
+func (e cliEnv) importRegulations(ctx context.Context, args []string) error {
+	fs := commandFlags("import regulations", &e.cfg, e.stderr)
+	file := fs.String("file", "", "YAML file of rules (format: docs/REGULATIONS.md)")
+	publish := fs.Bool("publish", false, "publish new and changed rules at once, as the system, instead of leaving drafts")
+	asJSON := fs.Bool("json", false, "print the report as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *file == "" {
+		return usageError{"import regulations needs --file"}
+	}
+	return act(ctx, e, *asJSON, func(ctx context.Context, a *App) (rules.ImportReport, error) {
+		f, err := os.Open(*file)
+		if err != nil {
+			return rules.ImportReport{}, err
+		}
+		defer f.Close()
+		return a.Rules.Import(ctx, f, rules.ImportOptions{Publish: *publish})
+	}, func(r rules.ImportReport) string {
+		return fmt.Sprintf("%d rules: %d new, %d changed, %d unchanged, %d published\n",
+			r.Rules, len(r.Created), len(r.Updated), r.Unchanged, len(r.Published))
+	})
 }

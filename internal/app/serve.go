@@ -126,4 +126,10 @@ func (a *App) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 		}
 	})
 	wg.Go(func() { a.Events.Run(ctx) })
+	// The screening index is built before the first screening needs it.
+	wg.Go(func() {
+		if err := a.Screening.Warm(ctx); err != nil {
+			a.Log.Warn("screening: warm index", "error", err)
+		}
+	})
 }

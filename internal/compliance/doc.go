@@ -8,5 +8,6 @@
 //   - sanctions: denied-party list importers and list versions;
 //   - screening: name matching against the loaded lists, review cases and
 //     remembered false positives;
-//   - alerts: subscriptions, regulatory notices and change alerts.
+//   - alerts: subscriptions, regulatory notices and change alerts;
+//   - hs: the HS nomenclature and HS code suggestions from product titles.
 package compliance

@@ -2,7 +2,11 @@
 // the server-rendered pages people use in a browser on a PC or a phone —
 // sign-in with a second factor, the dashboard and first-run checklist, the
 // navigation to every module, user, role, API-key and session management,
-// the audit trail view for auditors and the tenant list for platform staff.
+// the audit trail view for auditors and the tenant list for platform staff;
+// and the pages of the shared data: products (with editing under a version
+// check), orders (with their status moves and a form for orders taken by
+// phone or chat), EDI interchanges and trading partners, and the partner
+// applications that sign people in with Silkgate.
 //
 // # Rendering
 //

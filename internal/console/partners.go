@@ -70,7 +70,7 @@ func (c *Console) offers(href string) bool {
 // tenant, so platform accounts, which the service refuses, are not sent
 // there.
 func (c *Console) offersTo(p *identity.Principal, href string) bool {
-	if href == "/webhooks" && p.TenantID == "" {
+	if (href == "/webhooks" || href == oidcClientsPath) && p.TenantID == "" {
 		return false
 	}
 	return c.offers(href)

@@ -121,7 +121,7 @@ func (c *Console) confirmMFA(w http.ResponseWriter, r *http.Request) error {
 		if secret == "" || len(secret) > 128 {
 			return problem.Invalid(problem.Field{Field: "secret", Code: "required"})
 		}
-		return c.id.ConfirmMFA(ctx, secret, field(r, "code"))
+		return c.id.ConfirmMFA(ctx, secret, field(r, "code"), r.PostFormValue("current_password"))
 	})
 	if err != nil {
 		if !refused(err) {

@@ -96,9 +96,9 @@ func TestEveryPageIsTranslated(t *testing.T) {
 			owner.lang = lang
 			owner.signIn(env.User(tenant, identity.TenantOwner))
 			for path, tmpl := range map[string]string{
-				"/dashboard": "dashboard", "/users": "users", "/roles": "roles", "/apikeys": "apikeys", "/products": "products",
+				"/dashboard": "dashboard", "/users": "users", "/roles": "roles", "/apikeys": "apikeys", "/products": "products", "/sandbox": "sandbox",
 				"/apikeys/" + key.ID + "/revoke": "apikey_revoke", "/security": "security", "/security/mfa": "mfa",
-				"/compliance": "module", "/settlement": "module", "/logistics": "module", "/data": "module", "/support": "module",
+				"/compliance": "module", "/compliance/checks": "checks", "/settlement": "module", "/logistics": "module", "/data": "module", "/support": "module",
 				"/users?notice=user_created": "users", "/apikeys?notice=key_revoked": "apikeys", "/settings/sso": "sso_settings",
 			} {
 				check(t, lang, "owner "+path, tmpl, owner.get(path), 200)
@@ -130,6 +130,9 @@ func TestEveryPageIsTranslated(t *testing.T) {
 			check(t, lang, "revoke client", "client_revoke", owner.get("/partners/"+clientID+"/revoke"), 200)
 			check(t, lang, "refused client", "partners", owner.post("/partners", url.Values{"role": {"operator"}, "allowed_ips": {"x"}}), 422)
 			check(t, lang, "refused password", "security", owner.post("/security/password", url.Values{"new_password": {"a"}}), 422)
+			walkOrderPages(t, env, lang, tenant, check)
+			walkScreeningPages(t, env, lang, tenant, check)
+			walkComplianceAlertPages(t, env, lang, tenant, check)
 
 			admin := newBrowser(t, env)
 			admin.lang = lang

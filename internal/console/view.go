@@ -92,9 +92,16 @@ type navGroup struct {
 // their role may open. Module entries come from the modules table.
 func navigation() []navGroup {
 	g := []navGroup{{Items: []navItem{{"console.nav.dashboard", "/dashboard", identity.PermMe}}}}
-	mods := []navItem{{"console.nav.products", "/products", identity.PermDataRead}}
+	mods := []navItem{{"console.nav.products", "/products", identity.PermDataRead},
+		{"console.nav.orders", "/orders", identity.PermDataRead}, {"console.nav.edi", "/edi", identity.PermDataRead}}
 	for _, m := range modules {
 		mods = append(mods, navItem{m.NavKey, m.Path, m.Perm})
+		if m.Key == "compliance" {
+			mods = append(mods, navItem{"console.nav.rules", "/compliance/rules", identity.PermComplianceRead})
+			mods = append(mods, navItem{"console.nav.checks", "/compliance/checks", identity.PermComplianceRead})
+			mods = append(mods, navItem{"console.nav.screening", "/compliance/screening", identity.PermComplianceRead})
+			mods = append(mods, navItem{"console.nav.compliance_alerts", "/compliance/alerts", identity.PermComplianceRead})
+		}
 	}
 	g = append(g, navGroup{Key: "console.nav.group.services", Items: mods})
 	g = append(g, navGroup{Key: "console.nav.group.admin", Items: []navItem{
@@ -103,7 +110,9 @@ func navigation() []navGroup {
 		{"console.nav.apikeys", "/apikeys", identity.PermAPIKeysRead},
 		{"console.nav.partners", "/partners", identity.PermAPIKeysRead},
 		{"console.nav.webhooks", "/webhooks", identity.PermAPIKeysRead},
+		{"console.nav.sandbox", "/sandbox", identity.PermDataRead},
 		{"console.nav.sso", "/settings/sso", identity.PermUsersManage},
+		{"console.nav.oidc_clients", "/settings/oidc-clients", identity.PermAPIKeysRead},
 		{"console.nav.tenants", "/tenants", identity.PermTenantsRead},
 		{"console.nav.audit", "/audit", identity.PermAuditRead},
 	}})

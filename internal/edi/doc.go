@@ -42,7 +42,8 @@
 //
 // A problem inside a transaction set or message (SE01/UNT count wrong,
 // SE02/UNT reference not matching, an unsupported type, a missing BEG, a
-// quantity that is not a number) rejects that set only, and the
+// quantity that is not a number, a shipped line without SN1 or QTY)
+// rejects that set only, and the
 // acknowledgement says so; the other sets are accepted. A problem with a
 // group envelope (GE/UNE count or reference, a missing GE) rejects the
 // group's sets. A broken interchange — input that is not EDI, a truncated
@@ -108,6 +109,20 @@
 // quantities are json.Number; nothing goes through float64. Timestamps are
 // RFC 3339, read in the partner's time zone (Profile.TimeZone, UTC by
 // default) unless an X12 time code gives one.
+//
+// Tracking status messages (214, IFTSTA) carry the carrier's status code
+// on each event and also a normalised Stage (label_created, picked_up,
+// export_customs, departed, arrived_destination_country, import_customs,
+// out_for_delivery, delivered, exception, returned): X12 AT701 codes and
+// UN/ECE Recommendation 24 codes are read through the tables in
+// tracking.go, so the logistics module sees one vocabulary. A code that
+// names no stage leaves Stage empty rather than guessing.
+//
+// A partner's 997, 999 or CONTRL maps to FunctionalAck: per transaction
+// set its verdict (accepted, accepted_with_errors, rejected), the set-level
+// codes and the segment and element errors (AK3/AK4, IK3/IK4, UCS/UCD);
+// group and interchange codes (AK9, UCI) on the acknowledgement itself.
+// Matching it to what was sent is the gateway's job.
 //
 // Rules the gateway relies on:
 //   - A purchase order that names no buyer (no N1*BY, no NAD+BY) gets the

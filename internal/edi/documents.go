@@ -229,22 +229,38 @@ type TrackingEvent struct {
 	Consignment string `json:"consignment,omitempty"`
 	// Code and Reason are the sender's codes (X12 AT701/AT702, EDIFACT
 	// STS 4405/9013), not translated.
-	Code       string      `json:"code"`
-	Reason     string      `json:"reason,omitempty"`
-	At         string      `json:"at,omitempty"`
-	City       string      `json:"city,omitempty"`
-	Region     string      `json:"region,omitempty"`
-	Country    string      `json:"country,omitempty"`
-	Place      string      `json:"place,omitempty"`
-	Packages   []string    `json:"packages,omitempty"`
-	References []Reference `json:"references,omitempty"`
+	Code   string `json:"code"`
+	Reason string `json:"reason,omitempty"`
+	// Stage is Code read into the platform's vocabulary (the Stage
+	// constants); "" when the code names none.
+	Stage string `json:"stage,omitempty"`
+	// At is RFC 3339 with the zone the sender gave (X12 AT707), else the
+	// partner profile's.
+	At      string `json:"at,omitempty"`
+	City    string `json:"city,omitempty"`
+	Region  string `json:"region,omitempty"`
+	Country string `json:"country,omitempty"`
+	// Place is a location's name, LocationCode its code (EDIFACT LOC
+	// C517 3225, a UN/LOCODE when the agency is UN/ECE).
+	Place        string      `json:"place,omitempty"`
+	LocationCode string      `json:"location_code,omitempty"`
+	Packages     []string    `json:"packages,omitempty"`
+	References   []Reference `json:"references,omitempty"`
 }
 
 // TrackingStatus is a carrier's shipment status message: X12 214,
 // EDIFACT IFTSTA.
 type TrackingStatus struct {
-	ExternalID string          `json:"external_id"`
-	ShipmentID string          `json:"shipment_id,omitempty"`
+	// ExternalID is the message's own number: X12 B10-01, EDIFACT BGM.
+	ExternalID string `json:"external_id"`
+	// ShipmentID is the shipper's shipment reference: X12 B10-02, the
+	// EDIFACT consignment (CNI) when the message is about one.
+	ShipmentID string `json:"shipment_id,omitempty"`
+	// TrackingNumber is the carrier's number for the shipment: X12 B10-01
+	// (the carrier's reference, PRO or parcel number), EDIFACT RFF+CN.
+	TrackingNumber string `json:"tracking_number,omitempty"`
+	// Carrier is the SCAC (X12 B10-03) or the EDIFACT carrier party
+	// (NAD+CA, else the forwarder NAD+FW).
 	Carrier    string          `json:"carrier,omitempty"`
 	IssuedAt   string          `json:"issued_at,omitempty"`
 	ShipFrom   *Party          `json:"ship_from,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -85,6 +86,14 @@ func FuzzParse(f *testing.F) {
 		// Ship notices read from anything re-encode as DESADV (EDIFACT
 		// escapes every delimiter) and read back the same.
 		for _, d := range res.Documents() {
+			// Tracking events only ever carry a known stage.
+			if ts, ok := d.(*TrackingStatus); ok {
+				for _, e := range ts.Events {
+					if e.Stage != "" && !slices.Contains(Stages, e.Stage) {
+						t.Fatalf("event stage %q", e.Stage)
+					}
+				}
+			}
 			sn, ok := d.(*ShipNotice)
 			if !ok {
 				continue

@@ -459,6 +459,9 @@ type eIftsta struct {
 	event       int // index+1 of the current event
 	gins        []string
 	inGID       bool
+	// consignments are the CNI numbers seen; carrier the TDT carrier.
+	consignments []string
+	carrier      string
 }
 
 func (m *eIftsta) segment(c *mapCtx, s *Segment) {
@@ -484,8 +487,16 @@ func (m *eIftsta) segment(c *mapCtx, s *Segment) {
 		if !m.inCNI {
 			ts.Parties = append(ts.Parties, nadParty(s))
 		}
+	case "TDT":
+		// TDT C040 carrier: identification, then name.
+		if m.carrier == "" {
+			m.carrier = firstOf(co(s, 5, 1), co(s, 5, 4))
+		}
 	case "RFF":
 		r := Reference{Qualifier: co(s, 1, 1), Value: co(s, 1, 2)}
+		if r.Qualifier == "CN" && ts.TrackingNumber == "" {
+			ts.TrackingNumber = r.Value
+		}
 		switch {
 		case r.Value == "":
 		case m.event > 0:
@@ -496,8 +507,10 @@ func (m *eIftsta) segment(c *mapCtx, s *Segment) {
 		}
 	case "CNI":
 		m.inCNI, m.consignment, m.event, m.inGID, m.gins = true, co(s, 2, 1), 0, false, nil
+		m.consignments = appendUnique(m.consignments, m.consignment)
 	case "STS":
 		e := TrackingEvent{Consignment: m.consignment, Code: co(s, 2, 1), Reason: co(s, 3, 1)}
+		e.Stage = Rec24Stage(e.Code)
 		if e.Code == "" {
 			c.fail(CodeInvalidElement, rElemMissing, 2, 1, "STS status code is missing")
 		}
@@ -509,7 +522,11 @@ func (m *eIftsta) segment(c *mapCtx, s *Segment) {
 	case "LOC":
 		if m.event > 0 {
 			e := &ts.Events[m.event-1]
-			e.Place = firstOf(co(s, 2, 4), co(s, 2, 1))
+			e.Place, e.LocationCode = firstOf(co(s, 2, 4), co(s, 2, 1)), co(s, 2, 1)
+			// A UN/LOCODE (agency 6) starts with the country.
+			if lc := e.LocationCode; co(s, 2, 3) == "6" && len(lc) == 5 && e.Country == "" {
+				e.Country = lc[:2]
+			}
 		}
 	case "GID":
 		m.inGID, m.gins, m.event = true, nil, 0
@@ -535,6 +552,17 @@ func (m *eIftsta) finish(c *mapCtx) Document {
 	ts.ShipFrom = promote(&parties, "CZ", "SF")
 	ts.ShipTo = promote(&parties, "CN", "DP", "ST")
 	ts.Parties = parties
+	if len(m.consignments) == 1 {
+		ts.ShipmentID = m.consignments[0]
+	}
+	ts.Carrier = m.carrier
+	for _, role := range []string{"CA", "FW"} {
+		for _, p := range parties {
+			if ts.Carrier == "" && p.Role == role {
+				ts.Carrier = firstOf(p.ID, p.Name)
+			}
+		}
+	}
 	if ts.Events == nil {
 		ts.Events = []TrackingEvent{}
 	}

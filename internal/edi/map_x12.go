@@ -304,6 +304,9 @@ type x856 struct {
 	hlCount int
 	line    int
 	sawBSN  bool
+	// linePos and lineSet are where each LIN was, for errors.
+	linePos []Position
+	lineSet []int
 }
 
 func (m *x856) segment(c *mapCtx, s *Segment) {
@@ -401,10 +404,14 @@ func (m *x856) segment(c *mapCtx, s *Segment) {
 	case "LIN":
 		sn.Lines = append(sn.Lines, m.newLine(el(s, 1), x12IDs(s, 2)))
 		m.line = len(sn.Lines)
+		m.linePos = append(m.linePos, s.Pos)
+		m.lineSet = append(m.lineSet, c.setPos)
 	case "SN1":
 		if m.line == 0 {
 			sn.Lines = append(sn.Lines, m.newLine(el(s, 1), nil))
 			m.line = len(sn.Lines)
+			m.linePos = append(m.linePos, s.Pos)
+			m.lineSet = append(m.lineSet, c.setPos)
 		}
 		l := &sn.Lines[m.line-1]
 		l.Quantity, l.Unit = c.quantity(s, 2, 0, true), el(s, 3)
@@ -450,6 +457,14 @@ func (m *x856) finish(c *mapCtx) Document {
 		c.failTag("HL", CodeMissingSegment, rSegMissing, "856 has no HL segment")
 	}
 	sn := &m.sn
+	// A shipped line says how much shipped, as DESADV's QTY must: a LIN
+	// without SN1 would otherwise become a line of no quantity.
+	for i, l := range sn.Lines {
+		if l.Quantity == "" && i < len(m.linePos) && len(c.tx.Errors) < maxSetErrors {
+			c.tx.Errors = append(c.tx.Errors, &Error{Code: CodeMissingSegment, reason: rSegMissing, Position: m.linePos[i],
+				Tag: "SN1", SetPosition: m.lineSet[i], Message: "line " + l.LineNumber + " has no shipped quantity (SN1)"})
+		}
+	}
 	finishLines(sn.Lines, "")
 	finishShipParties(sn, m.parties.list)
 	fillOrderRefs(sn)
@@ -608,6 +623,7 @@ func (m *x214) segment(c *mapCtx, s *Segment) {
 	case "B10":
 		m.sawB10 = true
 		ts.ExternalID, ts.ShipmentID, ts.Carrier = el(s, 1), el(s, 2), el(s, 3)
+		ts.TrackingNumber = ts.ExternalID
 		if ts.ExternalID == "" {
 			ts.ExternalID = ts.ShipmentID
 		}
@@ -627,8 +643,11 @@ func (m *x214) segment(c *mapCtx, s *Segment) {
 	case "LX":
 		m.inLX, m.event = true, 0
 	case "AT7":
+		// AT701 is the shipment's status; AT703 the appointment's, when
+		// the sender reports only that.
+		code := firstOf(el(s, 1), el(s, 3))
 		ts.Events = append(ts.Events, TrackingEvent{
-			Code: firstOf(el(s, 1), el(s, 3)), Reason: firstOf(el(s, 2), el(s, 4)),
+			Code: code, Reason: firstOf(el(s, 2), el(s, 4)), Stage: X12Stage(code),
 			At: c.x12When(s, 5, 6, el(s, 7)),
 		})
 		m.event = len(ts.Events)

@@ -316,9 +316,13 @@ func TestAckRoundTrip(t *testing.T) {
 		receiver string
 	}{
 		{x12In, Ack997, FunctionalAck{ExternalID: "1", FunctionalID: "PO", Status: "partially_accepted", Sets: []AckedSet{
-			{Type: "850", ControlNumber: "0001", Status: "accepted"}, {Type: "850", ControlNumber: "0002", Status: "rejected", Codes: []string{"5"}}}}, "RECEIVER", "SENDER"},
+			{Type: "850", ControlNumber: "0001", Status: "accepted"}, {Type: "850", ControlNumber: "0002", Status: "rejected", Codes: []string{"5"},
+				Errors: []AckError{{Level: "AK3", Segment: "PO1", Position: "6", Code: "8"},
+					{Level: "AK4", Segment: "PO1", Element: "2", Code: "6", Value: "x"}}}}}, "RECEIVER", "SENDER"},
 		{x12In, Ack999, FunctionalAck{ExternalID: "1", FunctionalID: "PO", Status: "partially_accepted", Sets: []AckedSet{
-			{Type: "850", ControlNumber: "0001", Status: "accepted"}, {Type: "850", ControlNumber: "0002", Status: "rejected", Codes: []string{"5"}}}}, "RECEIVER", "SENDER"},
+			{Type: "850", ControlNumber: "0001", Status: "accepted"}, {Type: "850", ControlNumber: "0002", Status: "rejected", Codes: []string{"5"},
+				Errors: []AckError{{Level: "IK3", Segment: "PO1", Position: "6", Code: "8"},
+					{Level: "IK4", Segment: "PO1", Element: "2", Code: "6", Value: "x"}}}}}, "RECEIVER", "SENDER"},
 		{edifactIn, AckCONTRL, FunctionalAck{ExternalID: "REF1", Status: "partially_accepted", Sets: []AckedSet{
 			{Type: "ORDERS", ControlNumber: "1", Status: "accepted"}, {Type: "ORDERS", ControlNumber: "2", Status: "rejected", Codes: []string{"29"}}}}, "SELLER", "BUYER"},
 	}

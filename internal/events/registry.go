@@ -17,6 +17,9 @@ const (
 	ComplianceAlert = "compliance.alert"
 	ScreeningHit    = "screening.hit"
 	SettlementPaid  = "settlement.paid"
+	// ShipmentTrackingUpdated carries one carrier tracking event; the
+	// sandbox carrier publishes it today, carrier connectors later.
+	ShipmentTrackingUpdated = "shipment.tracking_updated"
 )
 
 // TestType is the type of the test events a webhook's "send test event"
@@ -48,6 +51,7 @@ func init() {
 		{ComplianceAlert, "A compliance alert matched the tenant's subscriptions."},
 		{ScreeningHit, "A sanctions screening found a potential match."},
 		{SettlementPaid, "A settlement was paid out."},
+		{ShipmentTrackingUpdated, "A carrier reported a tracking event for a shipment (the sandbox carrier included)."},
 	} {
 		Register(t.Name, t.Description)
 	}

@@ -34,6 +34,8 @@ type passwordChange struct {
 type mfaConfirm struct {
 	Secret string `json:"secret"`
 	Code   string `json:"code"`
+	// CurrentPassword is required when a second factor is already enrolled.
+	CurrentPassword string `json:"current_password,omitempty"`
 }
 
 // Routes registers the identity API.
@@ -133,7 +135,7 @@ func (s *Service) handleConfirmMFA(w http.ResponseWriter, r *http.Request) error
 	if err := web.Decode(r, &c); err != nil {
 		return err
 	}
-	if err := s.ConfirmMFA(r.Context(), c.Secret, c.Code); err != nil {
+	if err := s.ConfirmMFA(r.Context(), c.Secret, c.Code, c.CurrentPassword); err != nil {
 		return err
 	}
 	return web.NoContent(w)

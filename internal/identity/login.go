@@ -415,10 +415,27 @@ func (s *Service) StartMFA(ctx context.Context) (MFAEnrolment, error) {
 }
 
 // ConfirmMFA enables TOTP for the caller with secret, given a current code.
-func (s *Service) ConfirmMFA(ctx context.Context, secret, code string) error {
+// Replacing a second factor already enrolled also takes the account's
+// current password: a session alone (a borrowed laptop, a stolen cookie)
+// must not be enough to move the second factor to another phone.
+func (s *Service) ConfirmMFA(ctx context.Context, secret, code, currentPassword string) error {
 	p, ok := PrincipalFrom(ctx)
 	if !ok || p.UserID == "" {
 		return problem.ErrForbidden
+	}
+	var hash string
+	var enrolled bool
+	if err := s.db.Q(ctx).QueryRowContext(ctx, `SELECT password_hash, totp_secret IS NOT NULL FROM users WHERE id = $1`,
+		p.UserID).Scan(&hash, &enrolled); err != nil {
+		return fmt.Errorf("identity: read user: %w", err)
+	}
+	if enrolled {
+		if currentPassword == "" {
+			return problem.Invalid(problem.Field{Field: "current_password", Code: "required"})
+		}
+		if ok, _ := VerifyPassword(hash, currentPassword); !ok {
+			return problem.Invalid(problem.Field{Field: "current_password", Code: "incorrect"})
+		}
 	}
 	// The secret comes back from the client: refuse one too short to be a
 	// second factor (RFC 4226 asks for 128 bits at least), or the empty

@@ -323,14 +323,14 @@ func TestOptionalMFA(t *testing.T) {
 			{"not base32", "not-base32!", "123456", "secret", "invalid_format"},
 		} {
 			t.Run(tc.name, func(t *testing.T) {
-				wantField(t, h.s.ConfirmMFA(ctx, tc.secret, tc.code), tc.field, tc.fcode)
+				wantField(t, h.s.ConfirmMFA(ctx, tc.secret, tc.code, ""), tc.field, tc.fcode)
 			})
 		}
 		if got, _ := h.s.GetUser(h.ctx, u.ID); got.MFAEnabled {
 			t.Fatal("refused confirmation enabled MFA")
 		}
 		code := h.code(enrol.Secret, 0)
-		if err := h.s.ConfirmMFA(ctx, enrol.Secret, code); err != nil {
+		if err := h.s.ConfirmMFA(ctx, enrol.Secret, code, ""); err != nil {
 			t.Fatalf("ConfirmMFA: %v", err)
 		}
 		if got, _ := h.s.GetUser(h.ctx, u.ID); !got.MFAEnabled || got.MFARequired {
@@ -348,6 +348,19 @@ func TestOptionalMFA(t *testing.T) {
 			t.Fatalf("sign-in with the enrolled code: %v", err)
 		}
 
+		// Replacing the enrolled factor takes the password as well as a
+		// code from the new secret: the session alone is not enough.
+		h.clock.Advance(30 * time.Second)
+		again, err := h.s.StartMFA(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		wantField(t, h.s.ConfirmMFA(ctx, again.Secret, h.code(again.Secret, 0), ""), "current_password", "required")
+		wantField(t, h.s.ConfirmMFA(ctx, again.Secret, h.code(again.Secret, 0), "not the password"), "current_password", "incorrect")
+		if err := h.s.ConfirmMFA(ctx, again.Secret, h.code(again.Secret, 0), testPassword); err != nil {
+			t.Fatalf("replacing with the password: %v", err)
+		}
+
 		// Machines have no second factor to enrol.
 		key, err := h.s.CreateAPIKey(h.ctx, NewAPIKey{TenantID: tenant, Role: Operator})
 		if err != nil {
@@ -356,7 +369,7 @@ func TestOptionalMFA(t *testing.T) {
 		if _, err := h.s.StartMFA(h.as(key.Key)); err == nil {
 			t.Error("an API key started MFA enrolment")
 		}
-		if err := h.s.ConfirmMFA(h.as(key.Key), enrol.Secret, h.code(enrol.Secret, 0)); err == nil {
+		if err := h.s.ConfirmMFA(h.as(key.Key), enrol.Secret, h.code(enrol.Secret, 0), ""); err == nil {
 			t.Error("an API key confirmed MFA enrolment")
 		}
 	})

@@ -96,13 +96,20 @@ type opClient struct {
 	id        string
 	tenantID  string
 	redirects []string
+	// public clients have no secret and authenticate by PKCE alone.
+	public bool
 }
 
 func (c *opClient) GetID() string                       { return c.id }
 func (c *opClient) RedirectURIs() []string              { return c.redirects }
 func (c *opClient) PostLogoutRedirectURIs() []string    { return nil }
 func (c *opClient) ApplicationType() op.ApplicationType { return op.ApplicationTypeWeb }
-func (c *opClient) AuthMethod() oidc.AuthMethod         { return oidc.AuthMethodBasic }
+func (c *opClient) AuthMethod() oidc.AuthMethod {
+	if c.public {
+		return oidc.AuthMethodNone
+	}
+	return oidc.AuthMethodBasic
+}
 func (c *opClient) ResponseTypes() []oidc.ResponseType {
 	return []oidc.ResponseType{oidc.ResponseTypeCode}
 }
@@ -392,7 +399,7 @@ func (st *opStore) client(ctx context.Context, id string) (*opClient, string, er
 	if err != nil {
 		return nil, "", oidc.ErrServerError().WithParent(err)
 	}
-	c.redirects = strings.Fields(uris)
+	c.redirects, c.public = strings.Fields(uris), secretHash == ""
 	return &c, secretHash, nil
 }
 

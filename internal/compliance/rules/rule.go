@@ -72,6 +72,9 @@ type Rule struct {
 	PublishedBy string     `json:"published_by,omitempty" yaml:"-"`
 	PublishedAt *time.Time `json:"published_at,omitempty" yaml:"-"`
 	CreatedAt   time.Time  `json:"created_at,omitzero" yaml:"-"`
+	// SupersededAt is when a later published version took this one's
+	// place; a version in force has none.
+	SupersededAt *time.Time `json:"superseded_at,omitempty" yaml:"-"`
 }
 
 // Texts are a rule's texts in one language.

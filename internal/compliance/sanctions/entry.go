@@ -1,7 +1,3 @@
-// Package sanctions owns denied-party lists: the importers for each
-// publisher's format, the common entry model they produce, and the list
-// versions in force. Matching names against the lists is package
-// screening's job.
 package sanctions
 
 import "time"
@@ -49,17 +45,22 @@ type Entry struct {
 type Name struct {
 	Value    string `json:"value"`
 	Strength string `json:"strength"`
-	// Script is set for names not in Latin script ("Cyrl", "Arab", "Hans").
+	// Script is the ISO 15924 code of a name not in Latin script ("Cyrl",
+	// "Arab", "Hani", "Grek"); empty for Latin, with or without diacritics.
 	Script string `json:"script,omitempty"`
 }
 
 // Version identifies one import of a list: what the publisher called it
 // and when it was published, for the record of every screening decision.
 type Version struct {
+	// ID identifies the stored import (empty until stored).
+	ID          string    `json:"id,omitempty"`
 	List        string    `json:"list"`
 	Version     string    `json:"version"` // publisher's date or generation stamp
 	PublishedAt time.Time `json:"published_at,omitzero"`
 	ImportedAt  time.Time `json:"imported_at"`
 	Entries     int       `json:"entries"`
 	SHA256      string    `json:"sha256"`
+	// Format is the importer that read the file.
+	Format string `json:"format,omitempty"`
 }

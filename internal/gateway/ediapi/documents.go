@@ -1,13 +1,16 @@
 package ediapi
 
 import (
+	"context"
 	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/silkgate/silkgate/internal/edi"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
 )
@@ -143,4 +146,80 @@ func (s *Service) handleGetDocument(w http.ResponseWriter, r *http.Request) erro
 	}
 	d.Body, d.CreatedAt = json.RawMessage(body), d.CreatedAt.UTC()
 	return web.Respond(w, r, http.StatusOK, d)
+}
+
+// DocumentFilter selects received documents.
+type DocumentFilter struct {
+	// Type is a canonical document type ("tracking_status", ...); "" for all.
+	Type string
+	// Reference is the sender's number, exactly.
+	Reference string
+}
+
+// documentTypes are the canonical types a filter may name.
+var documentTypes = []string{edi.TypePurchaseOrder, edi.TypeShipNotice, edi.TypeInvoice, edi.TypeOrderAck,
+	edi.TypeTrackingStatus, edi.TypeFunctionalAck}
+
+// Documents lists the documents received in the caller's partition,
+// newest first. It is the seam other modules read EDI through: the
+// logistics module takes tracking_status documents from here.
+func (s *Service) Documents(ctx context.Context, f DocumentFilter, pg web.Page) (web.List[Document], error) {
+	q, err := s.db.TenantRead(ctx)
+	if err != nil {
+		return web.List[Document]{}, err
+	}
+	query := `SELECT id, type, reference, interchange_id, order_id, body, created_at FROM edi_documents
+		WHERE tenant_id = $1 AND sandbox = $2`
+	var args []any
+	arg := func(v any) string {
+		args = append(args, v)
+		return fmt.Sprintf("$%d", len(args)+2)
+	}
+	if f.Type != "" {
+		query += ` AND type = ` + arg(f.Type)
+	}
+	if f.Reference != "" {
+		query += ` AND reference = ` + arg(f.Reference)
+	}
+	if pg.After != "" {
+		query += ` AND id < ` + arg(pg.After)
+	}
+	query += fmt.Sprintf(` ORDER BY id DESC LIMIT %d`, pg.FetchLimit())
+	rows, err := q.QueryContext(ctx, query, args...)
+	if err != nil {
+		return web.List[Document]{}, fmt.Errorf("ediapi: list documents: %w", err)
+	}
+	defer rows.Close()
+	var out []Document
+	for rows.Next() {
+		var (
+			d    Document
+			body string
+		)
+		if err := rows.Scan(&d.ID, &d.Type, &d.Reference, &d.InterchangeID, &d.OrderID, &body, &d.CreatedAt); err != nil {
+			return web.List[Document]{}, fmt.Errorf("ediapi: list documents: %w", err)
+		}
+		d.Body, d.CreatedAt = json.RawMessage(body), d.CreatedAt.UTC()
+		out = append(out, d)
+	}
+	if err := rows.Err(); err != nil {
+		return web.List[Document]{}, fmt.Errorf("ediapi: list documents: %w", err)
+	}
+	return web.NewList(pg, out, func(d Document) string { return d.ID }), nil
+}
+
+func (s *Service) handleListDocuments(w http.ResponseWriter, r *http.Request) error {
+	pg, err := web.PageFrom(r)
+	if err != nil {
+		return err
+	}
+	f := DocumentFilter{Type: r.URL.Query().Get("type"), Reference: r.URL.Query().Get("reference")}
+	if f.Type != "" && !contains(documentTypes, f.Type) {
+		return problem.Invalid(problem.Field{Field: "type", Code: "one_of", Params: []any{"values", strings.Join(documentTypes, ", ")}})
+	}
+	l, err := s.Documents(r.Context(), f, pg)
+	if err != nil {
+		return err
+	}
+	return web.Respond(w, r, http.StatusOK, l)
 }

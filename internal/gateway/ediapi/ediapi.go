@@ -1,8 +1,9 @@
 // Package ediapi is the gateway's EDI endpoint (clause 6.2.1): it receives
 // X12 and EDIFACT interchanges over POST /api/v1/edi, keeps what they carry
 // and answers with the functional acknowledgement; it keeps each tenant's
-// trading-partner profiles and generates outbound 855, 856 and DESADV
-// interchanges from orders. The syntax, envelopes, mapping and
+// trading-partner profiles, generates outbound 855, 856 and DESADV
+// interchanges from orders and tracks the partner's acknowledgement of
+// each. The syntax, envelopes, mapping and
 // acknowledgements are package edi's; this package adds what needs the
 // platform: storage, tenancy, orders, control-number counters, duplicates
 // and HTTP.
@@ -39,6 +40,21 @@
 // acknowledgement with code order_invalid and the fields at fault, and
 // nothing of it is stored. A PO whose (channel, external_id) already exists
 // is accepted and points at the existing order, as bulk ingest does.
+//
+// Tracking status messages (X12 214, EDIFACT IFTSTA) are stored as
+// tracking_status documents (edi.TrackingStatus: shipment and tracking
+// numbers, carrier, events with the carrier's code, a normalised stage,
+// time with zone and place) for the logistics module to read.
+//
+// # Acknowledgements of what the platform sends
+//
+// Every interchange the platform writes — outbound 855, 856 and DESADV,
+// and its own 997, 999 and CONTRL — is recorded with its interchange,
+// group and set control numbers (acks.go). A partner's 997, 999 or CONTRL
+// is matched by partner and control numbers to the interchange it
+// acknowledges and its verdict recorded per set, with the error codes; an
+// acknowledgement matching nothing is stored and flagged. Documents still
+// unacknowledged after Service.AckTimeout are listed as overdue.
 //
 // # Duplicates
 //
@@ -87,6 +103,11 @@ type Recorder interface {
 
 // Service is the EDI gateway.
 type Service struct {
+	// AckTimeout is how long a document sent to a partner may wait for
+	// its 997, 999 or CONTRL before it is listed as overdue; 24 hours
+	// when zero. Set it before serving.
+	AckTimeout time.Duration
+
 	db     *db.DB
 	orders *orders.Service
 	audit  Recorder
@@ -105,7 +126,7 @@ func New(d *db.DB, o *orders.Service, rec Recorder, log *slog.Logger) *Service {
 // Routes registers the EDI API.
 func (s *Service) Routes(rt *web.Router) {
 	rt.Handle(web.Route{Method: "POST", Path: "/api/v1/edi", Perm: permWrite, Tag: "edi",
-		Summary:  "Receive an EDI interchange (X12 850/856/810, EDIFACT ORDERS/DESADV/INVOIC)",
+		Summary:  "Receive an EDI interchange (X12 850/856/810/214/997/999, EDIFACT ORDERS/DESADV/INVOIC/IFTSTA/CONTRL)",
 		Response: Response{}, Stream: true, MaxBody: MaxBody,
 		Consumes: []string{"application/EDI-X12", "application/EDIFACT", "text/plain"},
 		Produces: []string{"application/json"},
@@ -114,7 +135,10 @@ func (s *Service) Routes(rt *web.Router) {
 			"answer carries the functional acknowledgement (997 or 999, CONTRL for EDIFACT, per the partner " +
 			"profile) accepting or rejecting each transaction set. A broken interchange is 422 naming the " +
 			"segment, and nothing is stored. A re-sent interchange (same sender, receiver and control number) " +
-			"is answered with the original response and not stored again (header Silkgate-EDI-Duplicate: true).",
+			"is answered with the original response and not stored again (header Silkgate-EDI-Duplicate: true). " +
+			"Tracking status messages (214, IFTSTA) are stored as tracking_status documents with normalised stages. " +
+			"A partner's 997, 999 or CONTRL is matched to the interchange it acknowledges (documents[].outbound_id) " +
+			"or, matching nothing, stored and flagged (documents[].unmatched).",
 		Handler: s.handleReceive})
 
 	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/partners", Perm: permRead, Tag: "edi",
@@ -139,6 +163,13 @@ func (s *Service) Routes(rt *web.Router) {
 	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/interchanges/{id}", Perm: permRead, Tag: "edi",
 		Summary: "Get a received interchange with its acknowledgement and documents", Response: Interchange{},
 		Handler: s.handleGetInterchange})
+	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/documents", Perm: permRead, Tag: "edi",
+		Summary: "List documents received by EDI, newest first",
+		Query: []web.Param{
+			{Name: "type", Enum: documentTypes, Description: "e.g. tracking_status for carriers' status messages"},
+			{Name: "reference", Description: "the sender's number (PO, ASN, invoice or message number), exactly"},
+		},
+		Response: web.List[Document]{}, Handler: s.handleListDocuments})
 	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/documents/{id}", Perm: permRead, Tag: "edi",
 		Summary: "Get a document received by EDI", Response: Document{}, Handler: s.handleGetDocument})
 
@@ -151,6 +182,33 @@ func (s *Service) Routes(rt *web.Router) {
 			{Name: "partner", Required: true, Description: "trading-partner profile id"},
 		},
 		Description: "855 accepts the order line by line. 856 and DESADV report the order's lines as shipped in " +
-			"one package, until shipments are recorded on the platform. Each call takes new control numbers.",
+			"one package; POST the same to say what ships. Each call takes new control numbers and is recorded " +
+			"as waiting for the partner's acknowledgement (header Silkgate-EDI-Outbound-Id).",
 		Handler: s.handleOutbound})
+	rt.Handle(web.Route{Method: "POST", Path: "/api/v1/orders/{id}/edi", Perm: permWrite, Tag: "edi",
+		Summary:  "Generate an outbound interchange for an order, saying what ships",
+		Request:  OutboundRequest{},
+		Produces: []string{"application/EDI-X12", "application/EDIFACT"},
+		Description: "As the GET form, with the shipped quantity per order line (named by number or SKU, at most " +
+			"the quantity ordered; lines not named do not ship), the carrier and the tracking number for 856 and " +
+			"DESADV. Recorded as waiting for the partner's acknowledgement (header Silkgate-EDI-Outbound-Id).",
+		Handler: s.handleOutboundPost})
+
+	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/outbound", Perm: permRead, Tag: "edi",
+		Summary: "List interchanges sent, newest first, with the partner's verdict per transaction set",
+		Query: []web.Param{
+			{Name: "status", Enum: outboundStatuses, Description: "overdue: still unacknowledged after the configured time"},
+			{Name: "kind", Enum: []string{kindDocument, kindAck}, Description: "document (855, 856, DESADV) or ack (our 997, 999, CONTRL)"},
+			{Name: "order_id", Description: "only interchanges generated for this order"},
+			{Name: "partner", Description: "only interchanges to this trading-partner profile"},
+		},
+		Response: web.List[Outbound]{}, Handler: s.handleListOutbound})
+	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/outbound/{id}", Perm: permRead, Tag: "edi",
+		Summary: "Get an interchange sent, with its acknowledgement status", Response: Outbound{},
+		Handler: s.handleGetOutbound})
+	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/acks", Perm: permRead, Tag: "edi",
+		Summary: "List acknowledgements received from partners (997, 999, CONTRL), newest first",
+		Query: []web.Param{{Name: "matched", Type: "boolean",
+			Description: "false: only those that match nothing the platform sent"}},
+		Response: web.List[ReceivedAck]{}, Handler: s.handleListAcks})
 }

@@ -45,6 +45,11 @@ type DocumentRef struct {
 	// ExistingOrder is set).
 	OrderID       string `json:"order_id,omitempty"`
 	ExistingOrder bool   `json:"existing_order,omitempty"`
+	// OutboundID is, for a partner's acknowledgement, the interchange it
+	// acknowledges (GET /api/v1/edi/outbound/{id}); Unmatched is set when
+	// it acknowledges nothing the platform sent.
+	OutboundID string `json:"outbound_id,omitempty"`
+	Unmatched  bool   `json:"unmatched,omitempty"`
 }
 
 // SetError says why a transaction set was rejected.
@@ -312,6 +317,12 @@ func (s *Service) storeInterchange(ctx context.Context, q db.Tenanted, ic *edi.I
 				ref.ID, ir.InterchangeID, ref.Type, ref.Reference, ref.OrderID, string(body), now); err != nil {
 				return ir, fmt.Errorf("ediapi: store document: %w", err)
 			}
+			if fa, ok := t.Document.(*edi.FunctionalAck); ok {
+				if ref.OutboundID, err = s.matchAck(ctx, q, ic, ir.InterchangeID, ref.ID, fa, now); err != nil {
+					return ir, err
+				}
+				ref.Unmatched = ref.OutboundID == ""
+			}
 			ir.Documents = append(ir.Documents, ref)
 		}
 	}
@@ -337,6 +348,11 @@ func (s *Service) storeInterchange(ctx context.Context, q db.Tenanted, ic *edi.I
 	ack, err := s.ack(ctx, q, ic, now)
 	if err != nil {
 		return ir, err
+	}
+	if ack != "" {
+		if _, err := s.recordSent(ctx, q, kindAck, partnerID, "", []byte(ack), now); err != nil {
+			return ir, err
+		}
 	}
 	ir.Ack = ack
 	resp, err := json.Marshal(ir)
