@@ -69,7 +69,7 @@ func send(t *testing.T, env *apptest.Env, key, orderID string, body any) (int, s
 
 func TestShippedQuantities(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
-		key := env.Key(env.Tenant("Acme"), identity.Operator, false)
+		key := env.Key(env.Tenant("Acme"), identity.TenantAdmin, false)
 		orderID := newOrder(t, env, key)
 		x12, edifact := partners(t, env, key)
 
@@ -152,8 +152,8 @@ func getOutbound(t *testing.T, env *apptest.Env, key, id string) ediapi.Outbound
 func TestAcknowledgementMatching(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		tenant := env.Tenant("Acme")
-		key := env.Key(tenant, identity.Operator, false)
-		other := env.Key(env.Tenant("Other"), identity.Operator, false)
+		key := env.Key(tenant, identity.TenantAdmin, false)
+		other := env.Key(env.Tenant("Other"), identity.TenantAdmin, false)
 		orderID := newOrder(t, env, key)
 		x12, edifact := partners(t, env, key)
 
@@ -263,7 +263,7 @@ func TestAcknowledgementMatching(t *testing.T) {
 // Our own acknowledgements are recorded and expect none.
 func TestOwnAcksRecorded(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
-		key := env.Key(env.Tenant("Acme"), identity.Operator, false)
+		key := env.Key(env.Tenant("Acme"), identity.TenantAdmin, false)
 		_, out, raw := post(t, env, key, "application/EDI-X12", sample(t, "x12_850_edinet.edi"))
 		if out.Ack == "" {
 			t.Fatal(raw)
@@ -285,7 +285,7 @@ func TestOwnAcksRecorded(t *testing.T) {
 
 func TestTrackingStatus(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
-		key := env.Key(env.Tenant("Acme"), identity.Operator, false)
+		key := env.Key(env.Tenant("Acme"), identity.TenantAdmin, false)
 		for _, c := range []struct {
 			file, ct, ack string
 			docs          int
@@ -319,7 +319,7 @@ func TestTrackingStatus(t *testing.T) {
 		if r := env.Call("GET", "/api/v1/edi/documents?type=parcel", key, nil, nil); r.StatusCode != 422 {
 			t.Fatalf("unknown type: %d", r.StatusCode)
 		}
-		other := env.Key(env.Tenant("Other"), identity.Operator, false)
+		other := env.Key(env.Tenant("Other"), identity.TenantAdmin, false)
 		if env.Call("GET", "/api/v1/edi/documents", other, nil, &l); len(l.Items) != 0 {
 			t.Fatalf("another tenant sees %d documents", len(l.Items))
 		}

@@ -90,6 +90,9 @@ import (
 const (
 	permRead  = "data.read"
 	permWrite = "data.write"
+	// Trading-partner profiles are integration settings, managed like API
+	// keys and OAuth clients: by tenant administrators.
+	permPartners = "apikeys.manage"
 )
 
 // MaxBody bounds one interchange. The body is streamed, so this is about
@@ -143,7 +146,7 @@ func (s *Service) Routes(rt *web.Router) {
 
 	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/partners", Perm: permRead, Tag: "edi",
 		Summary: "List trading-partner profiles", Response: web.List[Partner]{}, Handler: s.handleListPartners})
-	rt.Handle(web.Route{Method: "POST", Path: "/api/v1/edi/partners", Perm: permWrite, Tag: "edi",
+	rt.Handle(web.Route{Method: "POST", Path: "/api/v1/edi/partners", Perm: permPartners, Tag: "edi",
 		Summary: "Create a trading-partner profile", Request: PartnerInput{}, Response: Partner{},
 		Status: http.StatusCreated, Errors: []int{http.StatusConflict},
 		Description: "Partner and local identities (with qualifiers), versions, acknowledgement kind, outbound " +
@@ -151,10 +154,10 @@ func (s *Service) Routes(rt *web.Router) {
 		Handler: s.handleCreatePartner})
 	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/partners/{id}", Perm: permRead, Tag: "edi",
 		Summary: "Get a trading-partner profile", Response: Partner{}, Handler: s.handleGetPartner})
-	rt.Handle(web.Route{Method: "PUT", Path: "/api/v1/edi/partners/{id}", Perm: permWrite, Tag: "edi",
+	rt.Handle(web.Route{Method: "PUT", Path: "/api/v1/edi/partners/{id}", Perm: permPartners, Tag: "edi",
 		Summary: "Replace a trading-partner profile", Request: PartnerInput{}, Response: Partner{},
 		Errors: []int{http.StatusConflict}, Handler: s.handleUpdatePartner})
-	rt.Handle(web.Route{Method: "DELETE", Path: "/api/v1/edi/partners/{id}", Perm: permWrite, Tag: "edi",
+	rt.Handle(web.Route{Method: "DELETE", Path: "/api/v1/edi/partners/{id}", Perm: permPartners, Tag: "edi",
 		Summary: "Delete a trading-partner profile", Status: http.StatusNoContent, Handler: s.handleDeletePartner})
 
 	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/interchanges", Perm: permRead, Tag: "edi",

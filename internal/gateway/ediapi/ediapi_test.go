@@ -78,7 +78,7 @@ type order struct {
 func TestX12PurchaseOrder(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		tenant := env.Tenant("Acme")
-		key := env.Key(tenant, identity.Operator, false)
+		key := env.Key(tenant, identity.TenantAdmin, false)
 		resp, out, raw := post(t, env, key, "application/EDI-X12", sample(t, "x12_850_edinet.edi"))
 		if resp.StatusCode != 200 {
 			t.Fatalf("status %d: %s", resp.StatusCode, raw)
@@ -156,7 +156,7 @@ const edifactOrder = "UNA:+.? '" +
 func TestEDIFACTOrders(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		tenant := env.Tenant("Acme")
-		key := env.Key(tenant, identity.Operator, false)
+		key := env.Key(tenant, identity.TenantAdmin, false)
 		resp, out, raw := post(t, env, key, "application/EDIFACT", []byte(edifactOrder))
 		if resp.StatusCode != 200 || out.Accepted != 1 || len(out.Documents) != 1 || out.Documents[0].OrderID == "" {
 			t.Fatalf("status %d: %s", resp.StatusCode, raw)
@@ -191,7 +191,7 @@ func TestEDIFACTOrders(t *testing.T) {
 func TestShipNoticeAndInvoice(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		tenant := env.Tenant("Acme")
-		key := env.Key(tenant, identity.Operator, false)
+		key := env.Key(tenant, identity.TenantAdmin, false)
 		for _, c := range []struct {
 			file, typ string
 			docs      int
@@ -225,7 +225,7 @@ const twoSets = "ISA*00*          *00*          *ZZ*ACME           *ZZ*SILKGATE 
 func TestOneSetRejected(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		tenant := env.Tenant("Acme")
-		key := env.Key(tenant, identity.Operator, false)
+		key := env.Key(tenant, identity.TenantAdmin, false)
 		resp, out, raw := post(t, env, key, "application/EDI-X12", []byte(twoSets))
 		if resp.StatusCode != 200 || out.Accepted != 1 || out.Rejected != 1 || len(out.Documents) != 1 ||
 			out.Documents[0].Reference != "PO-1" {
@@ -252,7 +252,7 @@ func TestMalformed(t *testing.T) {
 	badTrailer := strings.Replace(twoSets, "IEA*1*", "IEA*2*", 1)
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		tenant := env.Tenant("Acme")
-		key := env.Key(tenant, identity.Operator, false)
+		key := env.Key(tenant, identity.TenantAdmin, false)
 		for _, c := range []struct {
 			name, ct, body, field string
 		}{
@@ -293,9 +293,9 @@ func TestMalformed(t *testing.T) {
 func TestPartnersAndIsolation(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		tenant := env.Tenant("Acme")
-		key := env.Key(tenant, identity.Operator, false)
-		sandboxKey := env.Key(tenant, identity.Operator, true)
-		other := env.Key(env.Tenant("Other"), identity.Operator, false)
+		key := env.Key(tenant, identity.TenantAdmin, false)
+		sandboxKey := env.Key(tenant, identity.TenantAdmin, true)
+		other := env.Key(env.Tenant("Other"), identity.TenantAdmin, false)
 
 		profile := map[string]any{"name": "Acme Retail", "standard": "x12", "ack": "999",
 			"partner_id": map[string]any{"qualifier": "01", "id": "000123456"},
@@ -303,6 +303,11 @@ func TestPartnersAndIsolation(t *testing.T) {
 		var p ediapi.Partner
 		if r := env.Call("POST", "/api/v1/edi/partners", key, profile, &p); r.StatusCode != 201 || p.ID == "" {
 			t.Fatalf("create: %d %s", r.StatusCode, apptest.Body(r))
+		}
+		// Partner profiles are integration settings: operators may use them,
+		// only tenant administrators change them.
+		if r := env.Call("POST", "/api/v1/edi/partners", env.Key(tenant, identity.Operator, false), profile, nil); r.StatusCode != 403 {
+			t.Fatalf("operator created a partner: %d", r.StatusCode)
 		}
 		if r := env.Call("POST", "/api/v1/edi/partners", key, profile, nil); r.StatusCode != 409 {
 			t.Fatalf("same identities again: %d", r.StatusCode)
@@ -374,7 +379,7 @@ func TestPartnersAndIsolation(t *testing.T) {
 func TestOutbound(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		tenant := env.Tenant("Acme")
-		key := env.Key(tenant, identity.Operator, false)
+		key := env.Key(tenant, identity.TenantAdmin, false)
 		_, out, raw := post(t, env, key, "application/EDIFACT", []byte(edifactOrder))
 		if len(out.Documents) != 1 {
 			t.Fatal(raw)
@@ -435,7 +440,7 @@ func TestOutbound(t *testing.T) {
 func TestConcurrentDuplicate(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		tenant := env.Tenant("Acme")
-		key := env.Key(tenant, identity.Operator, false)
+		key := env.Key(tenant, identity.TenantAdmin, false)
 		body := sample(t, "x12_850_edinet.edi")
 		type answer struct {
 			status int

@@ -3,14 +3,11 @@ package ediapi
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
 	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"hash"
-	"io"
 	"net/http"
 	"strconv"
 	"strings"
@@ -106,75 +103,7 @@ func (c *countingHash) Write(p []byte) (int, error) {
 }
 
 func (s *Service) handleReceive(w http.ResponseWriter, r *http.Request) error {
-	ctx := r.Context()
-	mt := web.MediaType(r)
-	var want edi.Standard
-	switch mt {
-	case "application/edi-x12":
-		want = edi.X12
-	case "application/edifact":
-		want = edi.EDIFACT
-	case "text/plain", "application/octet-stream":
-	default:
-		return &problem.Error{Status: http.StatusUnsupportedMediaType, Code: "edi_media_type", Params: []any{"type", mt}}
-	}
-	q, err := s.db.TenantRead(ctx)
-	if err != nil {
-		return err
-	}
-	partners, err := s.partners(ctx, q, web.Page{})
-	if err != nil {
-		return err
-	}
-	// Parse keeps the *edi.Profile it was given; partnerOf maps it back to
-	// the stored partner.
-	partnerOf := map[*edi.Profile]string{}
-	lookup := func(id edi.InterchangeID) (*edi.Profile, error) {
-		for i := range partners {
-			p := &partners[i]
-			if p.Standard == id.Standard && id.Sender != "" && p.Profile.Matches(id) {
-				partnerOf[&p.Profile] = p.ID
-				return &p.Profile, nil
-			}
-		}
-		return nil, nil
-	}
-	sum := &countingHash{h: sha256.New()}
-	res, err := edi.Parse(io.TeeReader(r.Body, sum), edi.Options{Partner: lookup})
-	if err != nil {
-		return parseProblem(err)
-	}
-	if len(res.Interchanges) == 0 {
-		return invalidInterchange("segment 1", edi.CodeSyntax, "the body holds no interchange")
-	}
-	for _, ic := range res.Interchanges {
-		if want != "" && ic.Standard != want {
-			return invalidInterchange(fmt.Sprintf("segment %d", ic.Position.Segment), edi.CodeSyntax,
-				fmt.Sprintf("the body is %s, not what Content-Type %s says", ic.Standard, mt))
-		}
-	}
-	// Whatever Parse left unread (nothing, normally) still counts for the
-	// digest of a duplicate.
-	if _, err := io.Copy(sum, r.Body); err != nil {
-		if pe := tooLarge(err); pe != nil {
-			return pe
-		}
-		return fmt.Errorf("ediapi: read: %w", err)
-	}
-	digest := hex.EncodeToString(sum.h.Sum(nil))
-
-	var (
-		out  *Response
-		dups bool
-	)
-	// A unique violation means a copy of an interchange committed after the
-	// look-up; the second attempt finds it and answers as a duplicate.
-	for attempt := 0; ; attempt++ {
-		out, dups, err = s.store(ctx, res, partnerOf, digest, sum.n)
-		if err == nil || !db.IsUnique(err) || attempt > 0 {
-			break
-		}
-	}
+	out, dups, err := s.Receive(r.Context(), r.Body, web.MediaType(r))
 	if err != nil {
 		return err
 	}

@@ -158,6 +158,8 @@ func (s *Service) Receive(ctx context.Context, body io.Reader, mediaType string)
 	if err != nil {
 		return nil, false, err
 	}
+	// Parse keeps the *edi.Profile it was given; partnerOf maps it back to
+	// the stored partner.
 	partnerOf := map[*edi.Profile]string{}
 	lookup := func(id edi.InterchangeID) (*edi.Profile, error) {
 		for i := range partners {
@@ -183,6 +185,8 @@ func (s *Service) Receive(ctx context.Context, body io.Reader, mediaType string)
 				fmt.Sprintf("the body is %s, not %s", ic.Standard, want))
 		}
 	}
+	// Whatever Parse left unread (nothing, normally) still counts for the
+	// digest of a duplicate.
 	if _, err := io.Copy(sum, body); err != nil {
 		if pe := tooLarge(err); pe != nil {
 			return nil, false, pe
@@ -194,6 +198,8 @@ func (s *Service) Receive(ctx context.Context, body io.Reader, mediaType string)
 		out  *Response
 		dups bool
 	)
+	// A unique violation means a copy of an interchange committed after the
+	// look-up; the second attempt finds it and answers as a duplicate.
 	for attempt := 0; ; attempt++ {
 		out, dups, err = s.store(ctx, res, partnerOf, digest, sum.n)
 		if err == nil || !db.IsUnique(err) || attempt > 0 {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/hmac"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -116,6 +117,10 @@ type Router struct {
 	// they can hold secrets shown once (a new API key, a TOTP secret) and
 	// must not sit in clear in the store or its backups.
 	Seal Sealer
+	// FingerprintKey keys the hash of a request kept with its
+	// Idempotency-Key to tell a repeat from a different request. Bodies can
+	// hold card numbers, and PCI DSS allows only keyed hashes of those.
+	FingerprintKey []byte
 }
 
 // Sealer encrypts data at rest under a tenant's key ("" for the platform's).
@@ -298,8 +303,10 @@ func (rt *Router) serveWrite(w http.ResponseWriter, r *http.Request, route Route
 			return problem.Invalid(problem.Field{Field: "Idempotency-Key", Code: "invalid_format",
 				Params: []any{"format", "1 to 255 printable ASCII characters"}})
 		}
-		sum := sha256.Sum256([]byte(r.Method + "\n" + r.URL.RequestURI() + "\n" + string(body)))
-		fingerprint = hex.EncodeToString(sum[:])
+		mac := hmac.New(sha256.New, rt.FingerprintKey)
+		mac.Write([]byte(r.Method + "\n" + r.URL.RequestURI() + "\n"))
+		mac.Write(body)
+		fingerprint = hex.EncodeToString(mac.Sum(nil))
 	}
 
 	rec := newRecorder(w.Header())
