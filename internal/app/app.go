@@ -33,6 +33,7 @@ import (
 	"github.com/silkgate/silkgate/internal/gateway/ediapi"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/keyring"
+	"github.com/silkgate/silkgate/internal/logistics/rates"
 	"github.com/silkgate/silkgate/internal/orders"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/i18n"
@@ -40,6 +41,8 @@ import (
 	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
 	"github.com/silkgate/silkgate/internal/sandbox"
+	"github.com/silkgate/silkgate/internal/settlement/fx"
+	"github.com/silkgate/silkgate/internal/settlement/ledger"
 	"github.com/silkgate/silkgate/internal/sso"
 	"github.com/silkgate/silkgate/internal/tenancy"
 	"github.com/silkgate/silkgate/internal/webhooks"
@@ -81,13 +84,17 @@ type App struct {
 	Sanctions *sanctions.Service
 	// Screening matches names against those lists and keeps review cases.
 	Screening *screening.Service
+	// FX holds reference exchange rates (`import fx`) and quotes.
+	FX *fx.Service
 
 	EDI      *ediapi.Service
 	Orders   *orders.Service
+	Rates    *rates.Service // carrier rate cards and offers (clause 6.3.3.1)
 	Jobs     *jobs.Queue
 	Events   *events.Outbox
 	Webhooks *webhooks.Service
 	Sandbox  *sandbox.Service
+	Ledger   *ledger.Service // the settlement module's double-entry ledger
 	Router   *web.Router
 	Metrics  *prometheus.Registry
 	Handler  http.Handler
@@ -157,6 +164,7 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 		return fail(err)
 	}
 	a.Orders = orders.New(a.DB, a.Audit, o.Log)
+	a.Rates = rates.New(a.DB, a.Audit, nil)
 	// Background work runs on the durable job queue; events reach webhooks
 	// through the transactional outbox.
 	a.Jobs, err = jobs.New(a.DB, jobs.Config{Log: o.Log, Queues: map[string]int{webhooks.Queue: 8},
@@ -174,6 +182,10 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	// The sandbox's simulated marketplace, carrier and payment institution
 	// (clause 5.3.3); its tracking timelines run as jobs.
 	a.Sandbox = sandbox.New(a.DB, a.Orders, a.Jobs, a.Events, a.Audit, sandbox.Config{Log: o.Log})
+
+	// The double-entry ledger; expired holds are voided by a job.
+	a.Ledger = ledger.New(a.DB, a.Audit, o.Log)
+	a.Ledger.UseJobs(a.Jobs)
 
 	a.Products = catalog.New(a.DB, a.Audit)
 	// The regulation database; the shipped rule set is published once for
@@ -203,6 +215,14 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	}
 	a.Sanctions = sanctions.New(a.DB, a.Audit, sanctions.Config{Log: o.Log, MaxAge: maxAge})
 	a.Sanctions.UseJobs(a.Jobs, seed.Sources()...)
+	fxCfg, err := fx.ConfigFromEnv(o.Getenv)
+	if err != nil {
+		return fail(err)
+	}
+	fxCfg.Log = o.Log
+	a.FX = fx.New(a.DB, a.Audit, fxCfg)
+	// Rate comparison converts offers at the reference rates.
+	a.Rates.SetFX(ratesFX{a.FX.Converter()})
 	// Screening rebuilds its index when a list changes, re-screens known
 	// counterparties in a job, and screens order buyers and consignees.
 	a.Screening = screening.New(a.DB, a.Sanctions, a.Audit, screening.Config{Log: o.Log})
@@ -236,6 +256,9 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Router = web.NewRouter(a.DB, a.Gateway)
 	a.Router.AfterWrite = a.auditWrite
 	a.Router.Seal = a.Keys
+	// Derived from the API-key pepper, so every node shares it and it lives
+	// outside the database like the pepper itself.
+	a.Router.FingerprintKey = derivedKey(pepper, "silkgate idempotency fingerprint")
 	a.routes()
 	env := &web.Env{Log: o.Log, Catalog: a.Catalog}
 	// Browsers send Sec-Fetch-Site/Origin; a cross-origin form post to the
@@ -306,11 +329,14 @@ func (a *App) routes() {
 	a.Alerts.Routes(rt)
 	a.Sanctions.Routes(rt)
 	a.Screening.Routes(rt)
+	a.FX.Routes(rt)
 	hs.Routes(rt)
 	a.Orders.Routes(rt)
+	a.Rates.Routes(rt)
 	a.EDI.Routes(rt)
 	a.Webhooks.Routes(rt)
 	a.Sandbox.Routes(rt)
+	a.Ledger.Routes(rt)
 	con := console.New(console.Deps{Identity: a.Identity, Tenants: a.Tenants, Audit: a.Audit, Catalog: a.Catalog, DB: a.DB, Log: a.Log,
 		SSO: a.SSO, Webhooks: a.Webhooks, Gateway: a.Gateway})
 	rt.PageError = con.RenderError
@@ -320,10 +346,12 @@ func (a *App) routes() {
 	con.CheckPages(a.Checks, a.Products).Routes(rt)
 	con.HSRoutes(rt)
 	con.ScreeningPages(a.Screening).Routes(rt)
+	con.ListPages(a.Sanctions).Routes(rt)
 	con.ComplianceAlertPages(a.Alerts).Routes(rt)
 	con.RulePages(a.Rules).Routes(rt)
-	con.OrderPages(a.Orders, a.EDI, a.Products).Routes(rt)
+	con.OrderPages(a.Orders, a.EDI, a.Products).WithCompliance(a.Checks, a.Screening).Routes(rt)
 	con.EDIPages(a.EDI).Routes(rt)
+	con.RatePages(a.Rates).Routes(rt)
 	con.OIDCClientPages(a.SSO).Routes(rt)
 	// After PageError is set: the sign-in flow's refusals are console pages.
 	a.SSO.Routes(rt)

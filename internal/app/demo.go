@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 
+	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/tenancy"
@@ -31,6 +32,17 @@ func (a *App) SeedDemo(ctx context.Context, w io.Writer) error {
 		return fmt.Errorf("queue sanctions list snapshots: %w", err)
 	}
 	fmt.Fprintf(w, "Sanctions list snapshots (OFAC, CSL, UN, EU, UK) are loading in the background; see GET /api/v1/compliance/lists.\n")
+	// Sample carrier services are shared, so every tenant can try a rate
+	// comparison; they are published once and marked as sample data.
+	seedCtx := audit.WithActor(ctx, audit.Actor{ID: "demo-seed", Type: "system"})
+	if _, err := a.Rates.SeedSamples(seedCtx); err != nil {
+		return fmt.Errorf("sample carrier services: %w", err)
+	}
+	// ECB sample reference rates, so that rates and quotes work before
+	// the operator's first `import fx`.
+	if _, err := a.FX.SeedSamples(seedCtx); err != nil {
+		return fmt.Errorf("sample exchange rates: %w", err)
+	}
 	var exists int
 	if err := a.DB.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE lower(email) = lower($1)`, DemoOwnerEmail).Scan(&exists); err != nil {
 		return err

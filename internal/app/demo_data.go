@@ -10,6 +10,7 @@ import (
 
 	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/catalog"
+	"github.com/silkgate/silkgate/internal/compliance/checks"
 	"github.com/silkgate/silkgate/internal/edi"
 	"github.com/silkgate/silkgate/internal/gateway/ediapi"
 	"github.com/silkgate/silkgate/internal/orders"
@@ -232,7 +233,32 @@ func (a *App) seedSampleData(ctx context.Context, tenantID string) (bool, error)
 		}
 		return nil
 	})
-	return err == nil, err
+	if err != nil {
+		return false, err
+	}
+	a.seedDemoChecks(ctx)
+	return true, nil
+}
+
+// demoChecks are the compliance checks the tour opens: a power bank sent
+// to the EU by air (a dangerous-goods finding) and a magnet toy sold in
+// the US (a toy-safety finding).
+var demoChecks = []struct {
+	sku, market, transport string
+}{{"DEMO-ELE-001", "EU", "air"}, {"DEMO-TOY-002", "US", ""}}
+
+// seedDemoChecks runs the demo checks once the products are stored. A
+// failure leaves the demo without a sample report, not without data.
+func (a *App) seedDemoChecks(ctx context.Context) {
+	for _, c := range demoChecks {
+		p, err := a.Products.GetBySKU(ctx, c.sku)
+		if err == nil {
+			_, err = a.Checks.Check(ctx, checks.Request{ProductID: p.ID, Markets: []string{c.market}, Transport: c.transport})
+		}
+		if err != nil {
+			a.Log.Warn("demo: compliance check", "sku", c.sku, "err", err)
+		}
+	}
 }
 
 // seedDemoOrders places 60 orders over the last six weeks, 1 to 3 lines

@@ -41,9 +41,12 @@ func TestDemoSampleData(t *testing.T) {
 			"product audit":   `SELECT COUNT(*) FROM audit_events WHERE action = 'product.create'`,
 			"order audit":     `SELECT COUNT(*) FROM audit_events WHERE action = 'order.create'`,
 			"lithium battery": `SELECT COUNT(*) FROM products WHERE sku IN ('DEMO-ELE-001', 'DEMO-ELE-002')`,
+			// The tour's sample reports, with findings to show.
+			"demo checks": `SELECT COUNT(*) FROM compliance_checks WHERE sku IN ('DEMO-ELE-001', 'DEMO-TOY-002') AND verdict <> 'pass'`,
 		}
 		want := map[string]int{"products": 25, "sample orders": 60, "edi orders": 1, "statuses": 6, "channels": 10,
-			"partners": 1, "interchanges": 1, "product audit": 25, "order audit": 61, "lithium battery": 2}
+			"partners": 1, "interchanges": 1, "product audit": 25, "order audit": 61, "lithium battery": 2,
+			"demo checks": 2}
 		got := map[string]int{}
 		for name, q := range queries {
 			got[name] = count(t, env, q)

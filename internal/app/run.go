@@ -38,6 +38,7 @@ Commands:
   keys rotate [--tenant ID | --all] [--kek]   rotate data keys or the key-encryption key
   import regulations --file F [--publish] [--json]   load regulation rules (docs/REGULATIONS.md)
   import sanctions --file F [--format F] [--json]    load a denied-party list (docs/OPERATIONS.md)
+  import fx --file F [--json]          load ECB reference exchange rates, daily or history, XML or CSV
   version                              print version, commit and Go version
 
 Global flags (also after the command): --data DIR (SILKGATE_DATA, default ./silkgate-data),
@@ -90,7 +91,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	case "import sanctions":
 		return env.importSanctions(ctx, rest)
 	case "import fx":
-		return fmt.Errorf("%s: this importer arrives with its module (settlement or compliance) and is not available in this build", cmd)
+		return env.importFX(ctx, rest)
 	}
 	return usageError{fmt.Sprintf("unknown command %q; run `silkgate help`", cmd)}
 }

@@ -2,7 +2,9 @@ package app
 
 import (
 	"context"
+	"crypto/hmac"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"errors"
 	"fmt"
@@ -100,4 +102,12 @@ func checkAuditKey(ctx context.Context, d *db.DB, dataDir string, getenv func(st
 		return fmt.Errorf("%s is missing but signed audit checkpoints exist: restore it from your key backup (or set %s)", path, audit.EnvSigningKey)
 	}
 	return nil
+}
+
+// derivedKey derives a key for one purpose from a secret kept for another,
+// so that the one secret never serves two purposes directly.
+func derivedKey(secret []byte, purpose string) []byte {
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(purpose))
+	return mac.Sum(nil)
 }

@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"io"
 	"net/http"
@@ -13,6 +12,8 @@ import (
 	"time"
 
 	"github.com/silkgate/silkgate/internal/catalog"
+	"github.com/silkgate/silkgate/internal/compliance/checks"
+	"github.com/silkgate/silkgate/internal/compliance/screening"
 	"github.com/silkgate/silkgate/internal/edi"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/orders"
@@ -41,6 +42,27 @@ type OrderPages struct {
 	edi EDI
 	// products, when set, suggests the catalogue's SKUs in the order form.
 	products Products
+	// verdicts and cases, when set, show the order's compliance verdict
+	// and the screening status of its buyer and consignee.
+	verdicts OrderVerdicts
+	cases    PartyCases
+}
+
+// OrderVerdicts is what the order page needs of the compliance checks.
+type OrderVerdicts interface {
+	OrderCheck(ctx context.Context, orderID string) (checks.OrderCheck, error)
+}
+
+// PartyCases is what the order page needs of denied-party screening.
+type PartyCases interface {
+	PartyCase(ctx context.Context, name string) (screening.Case, bool, error)
+}
+
+// WithCompliance makes the order page show the order's compliance verdict
+// (v) and the screening cases of its parties (pc); either may be nil.
+func (op *OrderPages) WithCompliance(v OrderVerdicts, pc PartyCases) *OrderPages {
+	op.verdicts, op.cases = v, pc
+	return op
 }
 
 // OrderPages returns the order pages over o; register them with Routes.
@@ -119,12 +141,6 @@ type ordersListData struct {
 var channelHints = []string{"amazon-de", "amazon-fr", "amazon-us", "amazon-uk", "amazon-jp", "shopee-sg", "shopee-my",
 	"tiktok-shop", "own-shop", "wechat", "phone"}
 
-// scanBudget bounds how many orders one list page reads to find those
-// shipping to the chosen country: the order service filters on columns,
-// and the ship-to country lives in the order's document. Past the budget
-// the page ends early and "next" continues the scan.
-const scanBudget = 1000
-
 func (op *OrderPages) ordersPage(w http.ResponseWriter, r *http.Request) error {
 	c := op.c
 	qv := r.URL.Query()
@@ -141,10 +157,11 @@ func (op *OrderPages) ordersPage(w http.ResponseWriter, r *http.Request) error {
 		v.Problem, _ = c.problemOf(r, err)
 		return c.render(w, r, statusOf(err), "orders", v)
 	}
-	rows, next, err := op.find(r.Context(), sf, f.Country, pg)
+	l, err := op.orders.List(r.Context(), sf, pg)
 	if err != nil {
 		return c.fail(w, r, err)
 	}
+	rows, next := l.Items, l.NextCursor
 	for _, o := range rows {
 		d.Rows = append(d.Rows, orderRow{ID: o.ID, ExternalID: o.ExternalID, Channel: o.Channel, Buyer: o.Buyer.Name,
 			Country: o.ShipTo.Country, Total: moneyText(o.Totals.Lines), Status: o.Status, Placed: o.PlacedAt, Lines: len(o.Lines)})
@@ -163,7 +180,7 @@ func (op *OrderPages) ordersPage(w http.ResponseWriter, r *http.Request) error {
 // Dates are days in UTC; "to" includes its whole day.
 func serviceFilter(f orderFilter) (orders.Filter, error) {
 	var fs problem.Errors
-	sf := orders.Filter{Q: f.Q, Channel: f.Channel, Status: orders.Status(f.Status)}
+	sf := orders.Filter{Q: f.Q, Channel: f.Channel, Status: orders.Status(f.Status), ShipCountry: f.Country}
 	if sf.Status != "" && !sf.Status.Valid() {
 		fs.Add("status", "one_of", "values", "received, confirmed, shipped, delivered, cancelled, returned")
 	}
@@ -189,49 +206,6 @@ func serviceFilter(f orderFilter) (orders.Filter, error) {
 		*p.dst = t.AddDate(0, 0, p.add)
 	}
 	return sf, fs.Err()
-}
-
-// find returns one page of orders matching sf and shipping to country
-// (when given), and the cursor of the next page.
-func (op *OrderPages) find(ctx context.Context, sf orders.Filter, country string, pg web.Page) ([]orders.Order, string, error) {
-	if country == "" {
-		l, err := op.orders.List(ctx, sf, pg)
-		return l.Items, l.NextCursor, err
-	}
-	limit := pg.Limit
-	if limit <= 0 || limit > web.MaxLimit {
-		limit = web.DefaultLimit
-	}
-	if sf.Q == "" {
-		// Narrows the scan in the store to orders naming the country
-		// somewhere (buyer or ship-to); the check below keeps ship-to.
-		sf.Q = `"country":"` + country + `"`
-	}
-	var out []orders.Order
-	after, scanned := pg.After, 0
-	for {
-		l, err := op.orders.List(ctx, sf, web.Page{Limit: web.MaxLimit, After: after})
-		if err != nil {
-			return nil, "", err
-		}
-		for i, o := range l.Items {
-			scanned++
-			after = o.ID
-			if o.ShipTo.Country == country {
-				out = append(out, o)
-			}
-			more := i < len(l.Items)-1 || l.NextCursor != ""
-			if len(out) == limit || scanned >= scanBudget {
-				if !more {
-					return out, "", nil
-				}
-				return out, base64.RawURLEncoding.EncodeToString([]byte(after)), nil
-			}
-		}
-		if l.NextCursor == "" {
-			return out, "", nil
-		}
-	}
 }
 
 // moneyText shows an amount as people read it: thousands grouped, the
@@ -300,6 +274,18 @@ type orderData struct {
 	Note  string
 	// EDI lists the outbound downloads the order offers.
 	EDI []ediDownload
+	// Compliance is set when the checks are wired: Verdict is nil until
+	// the order's lines were checked.
+	Compliance bool
+	Verdict    *checks.OrderCheck
+	// Parties are the buyer and consignee with their screening case.
+	Parties []partyRow
+}
+
+// partyRow is one counterparty of an order and its review case, if any.
+type partyRow struct {
+	RoleKey, Name string
+	Case          *screening.Case
 }
 
 // historyRow is a status change with who made it, by e-mail when it was
@@ -335,6 +321,7 @@ func (op *OrderPages) orderData(r *http.Request, o orders.Order) orderData {
 		}
 		d.History = append(d.History, historyRow{StatusChange: h, Who: name})
 	}
+	op.complianceOf(r, o, &d)
 	if op.edi != nil {
 		if ps, err := op.edi.ListPartners(r.Context(), web.Page{Limit: 20}); err == nil {
 			for _, p := range ps.Items {
@@ -350,6 +337,42 @@ func (op *OrderPages) orderData(r *http.Request, o orders.Order) orderData {
 		}
 	}
 	return d
+}
+
+// complianceOf adds the order's verdict and its parties' cases. Neither
+// blocks the page: an order not yet checked (the check runs after
+// ingest) shows as pending, and a lookup failure is logged.
+func (op *OrderPages) complianceOf(r *http.Request, o orders.Order, d *orderData) {
+	ctx := r.Context()
+	if op.verdicts != nil {
+		d.Compliance = true
+		switch oc, err := op.verdicts.OrderCheck(ctx, o.ID); {
+		case err == nil:
+			d.Verdict = &oc
+		case !errors.Is(err, problem.ErrNotFound):
+			op.c.log.Warn("console: order verdict", "order", o.ID, "err", err)
+		}
+	}
+	if op.cases == nil {
+		return
+	}
+	seen := map[string]bool{}
+	for _, p := range []struct{ key, name string }{
+		{"console.orders.party.buyer", o.Buyer.Name}, {"console.orders.party.consignee", o.ShipTo.Name},
+	} {
+		name := strings.TrimSpace(p.name)
+		if name == "" || seen[screening.PartyKey(name)] {
+			continue
+		}
+		seen[screening.PartyKey(name)] = true
+		row := partyRow{RoleKey: p.key, Name: name}
+		if c, ok, err := op.cases.PartyCase(ctx, name); err != nil {
+			op.c.log.Warn("console: party case", "order", o.ID, "err", err)
+		} else if ok {
+			row.Case = &c
+		}
+		d.Parties = append(d.Parties, row)
+	}
 }
 
 func (op *OrderPages) orderPage(w http.ResponseWriter, r *http.Request) error {

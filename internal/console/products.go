@@ -80,6 +80,8 @@ type productsData struct {
 	Product *catalog.Product
 	Titles  []langText
 	Attrs   []langText
+	// HSTitle is the title the HS helper is opened with.
+	HSTitle string
 
 	// import (and the template links shown on the list too)
 	TemplateEN, TemplateZH string
@@ -178,7 +180,7 @@ func (pp *ProductPages) productPage(w http.ResponseWriter, r *http.Request) erro
 	if err != nil {
 		return c.fail(w, r, err)
 	}
-	d := productsData{Mode: "detail", Product: &p}
+	d := productsData{Mode: "detail", Product: &p, HSTitle: titleIn(p.Title, lang(r))}
 	for _, k := range slices.Sorted(maps.Keys(p.Title)) {
 		d.Titles = append(d.Titles, langText{Key: k, Text: p.Title[k]})
 	}
@@ -334,6 +336,8 @@ type productEditData struct {
 	Conflict bool
 	Current  int64
 	Theirs   []conflictRow
+	// HSTitle is the title the HS helper is opened with.
+	HSTitle string
 }
 
 func joinList(xs []string) string { return strings.Join(xs, ", ") }
@@ -493,6 +497,13 @@ func (f productForm) product() (catalog.Product, problem.Errors) {
 
 func (pp *ProductPages) renderEdit(w http.ResponseWriter, r *http.Request, status int, d productEditData, err error) error {
 	d.Chemistries, d.Packings = catalog.Chemistries, catalog.Packings
+	titles := catalog.Title{}
+	for _, t := range d.Form.Titles {
+		if t.Key != "" && t.Text != "" {
+			titles[t.Key] = t.Text
+		}
+	}
+	d.HSTitle = titleIn(titles, lang(r))
 	v := pp.c.newView(r, "console.products.edit.title", "/products", d)
 	if err != nil {
 		v.Problem, _ = pp.c.problemOf(r, err)

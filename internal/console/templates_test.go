@@ -98,7 +98,7 @@ func TestEveryPageIsTranslated(t *testing.T) {
 			for path, tmpl := range map[string]string{
 				"/dashboard": "dashboard", "/users": "users", "/roles": "roles", "/apikeys": "apikeys", "/products": "products", "/sandbox": "sandbox",
 				"/apikeys/" + key.ID + "/revoke": "apikey_revoke", "/security": "security", "/security/mfa": "mfa",
-				"/compliance": "module", "/compliance/checks": "checks", "/compliance/rules": "rules", "/compliance/hs?title=power+bank": "hs", "/settlement": "module", "/logistics": "module", "/data": "module", "/support": "module",
+				"/compliance": "module", "/compliance/checks": "checks", "/compliance/rules": "rules", "/compliance/hs?title=power+bank": "hs", "/compliance/lists": "lists", "/settlement": "module", "/logistics": "module", "/data": "module", "/support": "module",
 				"/users?notice=user_created": "users", "/apikeys?notice=key_revoked": "apikeys", "/settings/sso": "sso_settings",
 			} {
 				check(t, lang, "owner "+path, tmpl, owner.get(path), 200)

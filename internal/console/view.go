@@ -100,6 +100,7 @@ func navigation() []navGroup {
 			mods = append(mods, navItem{"console.nav.rules", "/compliance/rules", identity.PermComplianceRead})
 			mods = append(mods, navItem{"console.nav.checks", "/compliance/checks", identity.PermComplianceRead})
 			mods = append(mods, navItem{"console.nav.screening", "/compliance/screening", identity.PermComplianceRead})
+			mods = append(mods, navItem{"console.nav.lists", "/compliance/lists", identity.PermComplianceRead})
 			mods = append(mods, navItem{"console.nav.compliance_alerts", "/compliance/alerts", identity.PermComplianceRead})
 		}
 	}

@@ -122,6 +122,7 @@ type row struct {
 	id, channel, externalID string
 	placedAt                time.Time
 	currency, total, doc    string
+	shipCountry             string
 	quantity                int64
 }
 
@@ -364,7 +365,8 @@ func decodeLine(line []byte, buf *bytes.Buffer) (r row, lerr, err error) {
 		return row{}, nil, fmt.Errorf("orders: encode: %w", err)
 	}
 	return row{id: ids.New("ord"), channel: n.Channel, externalID: n.ExternalID, placedAt: n.PlacedAt,
-		currency: n.Currency, total: n.Totals().Lines.Amount, doc: buf.String(), quantity: n.quantity}, nil, nil
+		currency: n.Currency, total: n.Totals().Lines.Amount, doc: buf.String(), shipCountry: n.ShipTo.Country,
+		quantity: n.quantity}, nil, nil
 }
 
 // lineError reports a rejected line: the problem's own code for a line
@@ -505,7 +507,7 @@ type bulkWriter struct {
 	silent  bool
 }
 
-const bulkCols = 11
+const bulkCols = 12
 
 // bulkInsertSQL is a multi-row INSERT of n orders. On PostgreSQL the
 // tenant and the sandbox flag are $1 and $2 in every row, bound once from
@@ -516,7 +518,7 @@ const bulkCols = 11
 func bulkInsertSQL(n int, e db.Engine) string {
 	var b strings.Builder
 	b.WriteString(`INSERT INTO orders (tenant_id, sandbox, id, channel, external_id, status, placed_at, currency,
-	total, doc, history, created_at, updated_at) VALUES `)
+	total, doc, history, created_at, updated_at, ship_country) VALUES `)
 	p := 3
 	for i := range n {
 		if i > 0 {
@@ -565,7 +567,7 @@ func (w *bulkWriter) bind(rows []row) []any {
 			a = append(a, w.scope.TenantID, w.scope.Sandbox)
 		}
 		a = append(a, r.id, r.channel, r.externalID, string(Received), r.placedAt, r.currency, r.total, r.doc,
-			w.history, w.now, w.now)
+			w.history, w.now, w.now, r.shipCountry)
 	}
 	w.args = a
 	return a

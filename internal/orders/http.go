@@ -2,8 +2,10 @@ package orders
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
+	"github.com/silkgate/silkgate/internal/platform/iso"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
 )
@@ -35,6 +37,7 @@ func (s *Service) Routes(rt *web.Router) {
 			{Name: "external_id", Description: "the channel's order id"},
 			{Name: "channel", Description: "e.g. amazon-de"},
 			{Name: "status", Enum: statusStrings()},
+			{Name: "ship_to_country", Description: "ship-to country, ISO 3166-1 alpha-2"},
 			{Name: "from", Description: "placed at or after (RFC 3339)"},
 			{Name: "to", Description: "placed before (RFC 3339)"},
 			{Name: "q", Description: "free text: external id, buyer, address, SKUs, titles"},
@@ -99,9 +102,13 @@ func (s *Service) handleList(w http.ResponseWriter, r *http.Request) error {
 		fs = append(fs, pe.Fields...)
 	}
 	q := r.URL.Query()
-	f := Filter{ExternalID: q.Get("external_id"), Channel: q.Get("channel"), Status: Status(q.Get("status")), Q: q.Get("q")}
+	f := Filter{ExternalID: q.Get("external_id"), Channel: q.Get("channel"), Status: Status(q.Get("status")), Q: q.Get("q"),
+		ShipCountry: strings.ToUpper(strings.TrimSpace(q.Get("ship_to_country")))}
 	if f.Status != "" && !f.Status.Valid() {
 		fs.Add("status", "one_of", "values", statusList())
+	}
+	if f.ShipCountry != "" && !iso.Country(f.ShipCountry) {
+		fs.Add("ship_to_country", "invalid_country", "country", f.ShipCountry)
 	}
 	for _, p := range []struct {
 		name string

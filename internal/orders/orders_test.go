@@ -157,6 +157,8 @@ func TestCreateGetList(t *testing.T) {
 			{"q=wei+ling", []string{"AMZ-113-0000004", "AMZ-113-0000002"}},
 			{"q=kreisel&channel=amazon-de", []string{"AMZ-113-0000005", "AMZ-113-0000003", "AMZ-113-0000001"}},
 			{"q=50%25", nil},
+			{"ship_to_country=sg", []string{"AMZ-113-0000004", "AMZ-113-0000002"}},
+			{"ship_to_country=DE&status=confirmed", []string{"AMZ-113-0000005"}},
 		} {
 			if d := cmp.Diff(tc.want, list(tc.query)); d != "" {
 				t.Errorf("list ?%s (-want +got):\n%s", tc.query, d)
@@ -179,7 +181,7 @@ func TestCreateGetList(t *testing.T) {
 		if len(seen) != 5 {
 			t.Errorf("pages gave %v", seen)
 		}
-		for _, q := range []string{"status=lost", "from=yesterday", "limit=0"} {
+		for _, q := range []string{"status=lost", "from=yesterday", "limit=0", "ship_to_country=XX"} {
 			if r := env.Call("GET", "/api/v1/orders?"+q, viewer, nil, nil); r.StatusCode != 422 {
 				t.Errorf("?%s: %d, want 422", q, r.StatusCode)
 			}

@@ -79,8 +79,8 @@ func errDuplicate(existingID string) error {
 }
 
 const insertSQL = `INSERT INTO orders (tenant_id, sandbox, id, channel, external_id, status, placed_at, currency,
-	total, doc, history, created_at, updated_at)
-	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+	total, doc, history, created_at, updated_at, ship_country)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 	ON CONFLICT (tenant_id, sandbox, channel, external_id) DO NOTHING`
 
 // Create stores a new order in status received. A repeated (channel,
@@ -119,7 +119,7 @@ func (s *Service) Create(ctx context.Context, n NewOrder) (Order, error) {
 			return err
 		}
 		res, err := q.ExecContext(ctx, insertSQL, o.ID, o.Channel, o.ExternalID, string(o.Status), o.PlacedAt,
-			o.Currency, o.Totals.Lines.Amount, doc, hist, o.CreatedAt, o.UpdatedAt)
+			o.Currency, o.Totals.Lines.Amount, doc, hist, o.CreatedAt, o.UpdatedAt, o.ShipTo.Country)
 		if err != nil {
 			return fmt.Errorf("orders: create: %w", err)
 		}
@@ -207,6 +207,8 @@ type Filter struct {
 	ExternalID string
 	Channel    string
 	Status     Status
+	// ShipCountry is the ship-to country (ISO 3166-1 alpha-2).
+	ShipCountry string
 	// From and To bound placed_at: From inclusive, To exclusive.
 	From, To time.Time
 	// Q is free text matched, case-insensitively, against the external id,
@@ -237,6 +239,9 @@ func (s *Service) List(ctx context.Context, f Filter, pg web.Page) (web.List[Ord
 	}
 	if f.Channel != "" {
 		where.WriteString(` AND channel = ` + arg(strings.ToLower(f.Channel)))
+	}
+	if f.ShipCountry != "" {
+		where.WriteString(` AND ship_country = ` + arg(strings.ToUpper(f.ShipCountry)))
 	}
 	if f.Status != "" {
 		where.WriteString(` AND status = ` + arg(string(f.Status)))

@@ -211,6 +211,23 @@ func TestAlertsAPI(t *testing.T) {
 		if len(l.Items) != 1 || l.Items[0].ID == first.ID {
 			t.Errorf("unread %+v", l.Items)
 		}
+		// The officers see which tenants and products the rule affected.
+		var im alerts.Impact
+		if r := env.Call("GET", "/api/v1/compliance/rules/EU-ALERT-001/impact", offA, nil, &im); r.StatusCode != 200 || len(im.Tenants) != 2 {
+			t.Fatalf("impact: %d %+v", r.StatusCode, im)
+		}
+		skus := map[string]string{}
+		for _, ti := range im.Tenants {
+			for _, p := range ti.Products {
+				skus[p.SKU] = ti.TenantName
+			}
+		}
+		if skus["ALPHA-TOY"] != "Alpha" || skus["BETA-TOY"] != "Beta" {
+			t.Errorf("impact products %v", skus)
+		}
+		if r := env.Call("GET", "/api/v1/compliance/rules/EU-ALERT-001/impact", opA, nil, nil); r.StatusCode != 403 {
+			t.Errorf("tenant reads the impact: %d", r.StatusCode)
+		}
 		var pd problemDoc
 		if r := env.Call("GET", "/api/v1/compliance/alerts?unread=maybe", viewerA, nil, &pd); r.StatusCode != 422 || !slices.Equal(pd.fields(), []string{"unread"}) {
 			t.Errorf("bad filter: %d %+v", r.StatusCode, pd)

@@ -12,12 +12,15 @@
 // job runs at once (the queue polls every second): for every tenant with a
 // subscription matching the rule's market and categories, it checks the
 // tenant's products against the old and the new version of the rule alone
-// (the check engine of package checks, compiled over one rule), which is
-// the previous result and the new one for each product, and records one
+// (the check engine of package checks, compiled over those two versions,
+// so each product's facts are derived once), which is the previous result
+// and the new one for each product, and records one
 // alert naming what changed in the rule and which products now fail, now
 // warn, or are resolved. Each tenant's alert, its e-mail job and its
 // outbox event commit in one transaction of their own; a repeat of the job
 // skips tenants already alerted (the alert's source is unique per tenant).
+// GET /api/v1/compliance/rules/{id}/impact gives compliance officers the
+// same alerts read across tenants: who was affected, and how.
 //
 // # Matching
 //

@@ -38,6 +38,11 @@ func (s *Service) Routes(rt *web.Router) {
 		// an alert read.
 		{Method: "POST", Path: "/api/v1/compliance/alerts/{id}/read", Perm: identity.PermComplianceRead, Tag: "compliance",
 			Summary: "Mark a compliance alert read", Response: Alert{}, Handler: s.handleRead},
+		{Method: "GET", Path: "/api/v1/compliance/rules/{id}/impact", Perm: identity.PermComplianceRules, Tag: "compliance",
+			Summary: "Which tenants and products a rule's changes affected",
+			Description: "Compliance officers. For every live tenant alerted about a version of the rule, newest first: " +
+				"the version, the change, the counts per effect and the affected products.",
+			Response: Impact{}, Handler: s.handleImpact},
 		{Method: "POST", Path: "/api/v1/compliance/notices", Perm: identity.PermComplianceRules, Tag: "compliance",
 			Summary: "Publish a regulatory notice",
 			Description: "Compliance officers. `title` and `body` are given in en and zh-CN. Every tenant subscribed to a " +

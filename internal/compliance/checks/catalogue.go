@@ -108,7 +108,7 @@ func (s *Service) CheckCatalogue(ctx context.Context, r CatalogueRequest) (Catal
 		}
 		for i := range l.Items {
 			p := &l.Items[i]
-			res := eng.Check(Input{Product: p, Markets: r.Markets, Transport: r.Transport})
+			res := eng.Check(Input{Product: p, Markets: r.Markets, Transport: r.Transport, Lists: s.lists})
 			sum.Verdicts[res.Verdict]++
 			sum.Checked++
 			if res.Verdict == VerdictPass {

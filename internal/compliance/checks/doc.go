@@ -36,6 +36,23 @@
 // the product is below) fails without evidence, but makes the verdict fail,
 // not prohibited, since the product is unproven rather than banned.
 //
+// # List data
+//
+// Facts that rest on list membership come from the same data as
+// denied-party screening, through the ListLookup the check passes in
+// (Input.Lists; the engine stays free of I/O): covered_equipment is
+// attributes.manufacturer or attributes.brand matched by the screening
+// matcher against the FCC Covered List, uflpa_entity the same against the
+// UFLPA Entity List, and embargoed_destination the market against the
+// embargo list (package sanctions embeds all three, with source and
+// date). A match at screening's potential-match score sets the fact and
+// carries the entry matched and the list version into every finding it
+// triggers (Trigger.List, and the source text); no match sets it false,
+// saying what was screened against which version. A stated attribute wins,
+// and with no manufacturer or brand the fact stays missing, so US-FCC-002
+// warns and asks for the manufacturer. Service uses ProductLists unless
+// UseLists replaces it.
+//
 // # Rules
 //
 // The engine takes its rules from a RuleSource (package rules' store in

@@ -37,6 +37,10 @@ type Input struct {
 	// Transport is air, sea, rail, road or post; empty leaves out the
 	// rules that only concern one mode.
 	Transport string
+	// Lists answers the facts that rest on list data (covered_equipment,
+	// uflpa_entity, embargoed_destination); nil leaves them to what the
+	// product states.
+	Lists ListLookup
 }
 
 // Result is the outcome of a check.
@@ -88,6 +92,8 @@ type Trigger struct {
 	Value    any    `json:"value"`
 	Source   string `json:"source"`
 	Inferred bool   `json:"inferred,omitempty"`
+	// List is the list entry the value rests on, with the list version.
+	List *ListHit `json:"list_match,omitempty"`
 }
 
 // EvidenceGroup is a group of evidence items of which the product shows
@@ -290,6 +296,7 @@ func (e *Engine) marketsFor(m string) []string {
 // in.Markets. It does no I/O.
 func (e *Engine) Check(in Input) Result {
 	f := deriveFacts(in.Product)
+	f.listFacts(in.Product.Attributes, in.Lists)
 	res := Result{Findings: make([]Finding, 0, 16*len(in.Markets)), Facts: f.snapshot()}
 	seen := make([]bool, len(e.rules))
 	used := make([]bool, len(e.rules))
@@ -305,6 +312,7 @@ func (e *Engine) Check(in Input) Result {
 		}
 		slices.Sort(cand)
 		mf := marketFacts(f, m, in.Transport, in.Product.OriginCountry)
+		embargoFacts(mf, m, in.Lists)
 		for _, id := range cand {
 			used[id] = true
 			if fd, ok := evaluate(&e.rules[id], e.groups[id], f, mf, m, in.Transport); ok {
@@ -604,7 +612,8 @@ func withSource(v FactValue, name string, f *productFacts) FactValue {
 }
 
 func triggerOf(name string, v FactValue) Trigger {
-	return Trigger{Fact: name, Value: v.Value, Source: v.Source, Inferred: v.Inferred || strings.HasPrefix(v.Source, "inferred")}
+	return Trigger{Fact: name, Value: v.Value, Source: v.Source, Inferred: v.Inferred || strings.HasPrefix(v.Source, "inferred"),
+		List: v.List}
 }
 
 // selectorTriggers says which selector picked the product.

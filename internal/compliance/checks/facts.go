@@ -22,6 +22,8 @@ type FactValue struct {
 	Value    any    `json:"value"`
 	Source   string `json:"source"`
 	Inferred bool   `json:"inferred,omitempty"`
+	// List is the list entry a fact derived from list data rests on.
+	List *ListHit `json:"list_match,omitempty"`
 }
 
 // productFacts are the facts of one product, worked out once per check and

@@ -78,6 +78,7 @@ type Service struct {
 	log      *slog.Logger
 	now      func() time.Time
 	refresh  time.Duration
+	lists    ListLookup
 
 	mu      sync.Mutex
 	eng     *Engine
@@ -95,9 +96,18 @@ func New(d *db.DB, src RuleSource, products Products, rec Recorder, cfg Config) 
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{db: d, src: src, products: products, audit: rec, log: cfg.Log, now: cfg.Now, refresh: cfg.Refresh}
+	s := &Service{db: d, src: src, products: products, audit: rec, log: cfg.Log, now: cfg.Now, refresh: cfg.Refresh,
+		lists: ProductLists()}
 	return s
 }
+
+// UseLists replaces the list data product rules read (the embedded
+// product lists by default); nil leaves list facts to what products state.
+func (s *Service) UseLists(l ListLookup) { s.lists = l }
+
+// Lists is the list data the service's checks read, for callers that run
+// the engine themselves (re-checks after a rule change).
+func (s *Service) Lists() ListLookup { return s.lists }
 
 // Engine returns the compiled engine over the rules in force now,
 // rebuilding it when the rules have changed (a new generation, a new day
@@ -297,7 +307,7 @@ func (s *Service) run(ctx context.Context, p catalog.Product, markets []string, 
 	if err != nil {
 		return Check{}, err
 	}
-	res := eng.Check(Input{Product: &p, Markets: markets, Transport: transport})
+	res := eng.Check(Input{Product: &p, Markets: markets, Transport: transport, Lists: s.lists})
 	c := Check{ID: ids.New("chk"), Verdict: res.Verdict, Findings: res.Findings, ProductID: p.ID, SKU: p.SKU,
 		Markets: markets, Transport: transport, Product: p, Rules: res.Rules, RuleGeneration: gen, Facts: res.Facts,
 		Counts: countsOf(res.Findings), CreatedBy: audit.ActorFrom(ctx).ID, CreatedAt: s.now().UTC().Truncate(time.Microsecond)}

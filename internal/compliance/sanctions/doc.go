@@ -28,4 +28,13 @@
 // records failed imports without touching the version in force, and keeps
 // freshness alarms (stale, import_failed) that GET /api/v1/compliance/lists
 // reports. The lists are platform data: nothing here is tenant-scoped.
+//
+// # Lists product rules read
+//
+// ProductLists are small embedded snapshots, each with its source URL and
+// date, of the lists product rules depend on and no importer reads: the
+// FCC Covered List, the UFLPA Entity List and the comprehensively
+// embargoed destinations (product/*.json). Package checks matches a
+// product's manufacturer and brand against them with the screening
+// matcher.
 package sanctions

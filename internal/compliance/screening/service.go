@@ -542,6 +542,26 @@ func (s *Service) Cases(ctx context.Context, status string, limit int, after str
 	return db.Collect(rows, scanCase)
 }
 
+// PartyCase returns the newest review case of the caller's tenant for
+// the party named name (matched as screening keys parties, so "ACME Ltd."
+// finds the case of "Acme Limited"); ok is false when the party never
+// raised one.
+func (s *Service) PartyCase(ctx context.Context, name string) (c Case, ok bool, err error) {
+	q, err := s.db.TenantRead(ctx)
+	if err != nil {
+		return Case{}, false, err
+	}
+	c, err = scanCase(q.QueryRowContext(ctx, `SELECT `+caseCols+` FROM screening_cases
+		WHERE tenant_id = $1 AND sandbox = $2 AND party_key = $3 ORDER BY created_at DESC, id DESC LIMIT 1`, PartyKey(name)))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Case{}, false, nil
+	}
+	if err != nil {
+		return Case{}, false, fmt.Errorf("screening: party case: %w", err)
+	}
+	return c, true, nil
+}
+
 // Decision is a reviewer's verdict on a case.
 type Decision struct {
 	// Decision is "clear" (a false positive: the party is not the listed

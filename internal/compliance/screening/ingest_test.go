@@ -1,0 +1,101 @@
+package screening
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/events"
+	"github.com/silkgate/silkgate/internal/orders"
+	"github.com/silkgate/silkgate/internal/platform/db"
+	"github.com/silkgate/silkgate/internal/platform/db/dbtest"
+	"github.com/silkgate/silkgate/internal/platform/ids"
+	"github.com/silkgate/silkgate/internal/platform/jobs"
+	"github.com/silkgate/silkgate/internal/platform/money"
+)
+
+// TestOrderIngestScreening creates an order through the orders service
+// and waits for the outbox relay and the job queue to screen its buyer
+// and open a case.
+func TestOrderIngestScreening(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		if err := jobs.Migrate(ctx, d, nil); err != nil {
+			t.Fatal(err)
+		}
+		q, err := jobs.New(d, jobs.Config{PollInterval: 20 * time.Millisecond, FastStart: true, StopTimeout: 5 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := audit.New(d, nil, nil)
+		o := events.New(d, q, events.Config{PollInterval: 20 * time.Millisecond})
+		ords := orders.New(d, rec, nil)
+		ords.UsePublisher(o)
+		lists := &fakeLists{}
+		lists.set(testEntries())
+		s := New(d, lists, rec, Config{})
+		s.UsePublisher(o)
+		s.UseJobs(q, o)
+
+		runCtx, cancel := context.WithCancel(ctx)
+		if err := q.Start(runCtx); err != nil {
+			t.Fatal(err)
+		}
+		done := make(chan struct{})
+		go func() { o.Run(runCtx); close(done) }()
+		t.Cleanup(func() {
+			cancel()
+			<-done
+			_ = q.Shutdown(context.Background())
+		})
+
+		tenant := ids.New("ten")
+		dbtest.MustExec(t, d, `INSERT INTO tenants (id, name, region, plan, created_at) VALUES ($1, $2, 'cn', 'saas', $3)`,
+			tenant, "Tenant", time.Now().UTC())
+		tctx := db.WithScope(audit.WithActor(ctx, audit.Actor{ID: "test", Type: "system", TenantID: tenant}),
+			db.Scope{TenantID: tenant})
+		price := money.Money{Amount: "19.99", Currency: "EUR"}
+		ord, err := ords.Create(tctx, orders.NewOrder{ExternalID: "AMZ-1", Channel: "amazon-de", PlacedAt: time.Now().UTC(),
+			Currency: "EUR", Buyer: orders.Buyer{Name: "Saddam Hussein", Country: "IQ"},
+			ShipTo: orders.Address{Name: "Emma Schneider", Line1: "Invalidenstr. 1", City: "Berlin", Postcode: "10115", Country: "DE"},
+			Lines:  []orders.Line{{SKU: "TOY-001", Quantity: 2, UnitPrice: price}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(60 * time.Second)
+		for {
+			cs, err := s.Cases(tctx, StatusOpen, 10, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(cs) > 0 {
+				c := cs[0]
+				if len(cs) != 1 || c.Source != SourceOrder || c.SourceRef != ord.ID || c.PartyName != "Saddam Hussein" ||
+					c.Matches[0].EntryID != "8" {
+					t.Fatalf("cases: %+v", cs)
+				}
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the buyer was not screened within 60 s")
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		// The consignee is screened too, and becomes a known party.
+		for {
+			var n int
+			if err := d.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM screening_parties WHERE tenant_id = $1`,
+				tenant).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n == 2 {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("known parties: %d", n)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	})
+}
