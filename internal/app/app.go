@@ -201,7 +201,7 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	// Change alerts: a publication enqueues its alert job in the publishing
 	// transaction (after the seed above, which alerts nobody).
 	a.Alerts, err = alerts.New(a.DB, a.Products, a.Audit, alerts.Config{Log: o.Log,
-		SMTPURL: o.Getenv("SILKGATE_SMTP_URL"), SMTPFrom: o.Getenv("SILKGATE_SMTP_FROM")})
+		SMTPURL: o.Getenv("SILKGATE_SMTP_URL"), SMTPFrom: o.Getenv("SILKGATE_SMTP_FROM"), Lists: a.Checks.Lists()})
 	if err != nil {
 		return fail(err)
 	}

@@ -22,15 +22,22 @@ type module struct {
 	Clauses []string
 	// Points is how many console.module.<Key>.point.N entries describe it.
 	Points int
+	// Pages are the module's pages that exist; the module page links them
+	// and its badge says the module is available (Partial: in part).
+	Pages   []navItem
+	Partial bool
+	// APIKey names a sentence on what the module already offers through
+	// the API only.
+	APIKey string
 }
 
 var modules = []module{
 	{Key: "compliance", NavKey: "console.nav.compliance", Path: "/compliance", Perm: identity.PermComplianceRead,
-		Clauses: []string{"4.4.2", "5.1.2", "6.3.1.1", "6.3.1.2", "6.3.1.3"}, Points: 4},
+		Clauses: []string{"4.4.2", "5.1.2", "6.3.1.1", "6.3.1.2", "6.3.1.3"}, Points: 4, Pages: compliancePages},
 	{Key: "settlement", NavKey: "console.nav.settlement", Path: "/settlement", Perm: identity.PermSettlementRead,
-		Clauses: []string{"6.3.2.1", "6.3.2.2", "6.3.2.3"}, Points: 4},
+		Clauses: []string{"6.3.2.1", "6.3.2.2", "6.3.2.3"}, Points: 4, APIKey: "console.module.settlement.api"},
 	{Key: "logistics", NavKey: "console.nav.logistics", Path: "/logistics", Perm: identity.PermLogisticsRead,
-		Clauses: []string{"6.3.3.1", "6.3.3.2", "6.3.3.3"}, Points: 4},
+		Clauses: []string{"6.3.3.1", "6.3.3.2", "6.3.3.3"}, Points: 4, Pages: logisticsPages, Partial: true},
 	{Key: "data", NavKey: "console.nav.data", Path: "/data", Perm: identity.PermDataRead,
 		Clauses: []string{"6.3.4.1", "6.3.4.2", "6.3.4.3"}, Points: 4},
 	{Key: "support", NavKey: "console.nav.support", Path: "/support", Perm: identity.PermSupportRead,
@@ -38,6 +45,21 @@ var modules = []module{
 	{Key: "risk", NavKey: "console.nav.risk", Path: "/risk", Perm: identity.PermRiskRead,
 		Clauses: []string{"6.5.1", "6.5.2", "6.5.3"}, Points: 3},
 }
+
+// The pages of the modules that have them, in the navigation's order.
+var (
+	compliancePages = []navItem{
+		{"console.nav.rules", "/compliance/rules", identity.PermComplianceRead},
+		{"console.nav.checks", "/compliance/checks", identity.PermComplianceRead},
+		{"console.hs.title", "/compliance/hs", identity.PermComplianceRead},
+		{"console.nav.screening", "/compliance/screening", identity.PermComplianceRead},
+		{"console.nav.lists", "/compliance/lists", identity.PermComplianceRead},
+		{"console.nav.compliance_alerts", "/compliance/alerts", identity.PermComplianceRead},
+	}
+	logisticsPages = []navItem{
+		{"console.rates.title", "/logistics/rates", identity.PermLogisticsRead},
+	}
+)
 
 type moduleData struct {
 	module

@@ -99,6 +99,7 @@ func TestEveryPageIsTranslated(t *testing.T) {
 				"/dashboard": "dashboard", "/users": "users", "/roles": "roles", "/apikeys": "apikeys", "/products": "products", "/sandbox": "sandbox",
 				"/apikeys/" + key.ID + "/revoke": "apikey_revoke", "/security": "security", "/security/mfa": "mfa",
 				"/compliance": "module", "/compliance/checks": "checks", "/compliance/rules": "rules", "/compliance/hs?title=power+bank": "hs", "/compliance/lists": "lists", "/settlement": "module", "/logistics": "module", "/data": "module", "/support": "module",
+				"/logistics/rates": "rates", "/logistics/rates?from=CN&to=DE&to_pc=10115&weight_g=1200&l=300&w=200&h=150&currency=USD": "rates",
 				"/users?notice=user_created": "users", "/apikeys?notice=key_revoked": "apikeys", "/settings/sso": "sso_settings",
 			} {
 				check(t, lang, "owner "+path, tmpl, owner.get(path), 200)

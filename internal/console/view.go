@@ -96,12 +96,10 @@ func navigation() []navGroup {
 		{"console.nav.orders", "/orders", identity.PermDataRead}, {"console.nav.edi", "/edi", identity.PermDataRead}}
 	for _, m := range modules {
 		mods = append(mods, navItem{m.NavKey, m.Path, m.Perm})
-		if m.Key == "compliance" {
-			mods = append(mods, navItem{"console.nav.rules", "/compliance/rules", identity.PermComplianceRead})
-			mods = append(mods, navItem{"console.nav.checks", "/compliance/checks", identity.PermComplianceRead})
-			mods = append(mods, navItem{"console.nav.screening", "/compliance/screening", identity.PermComplianceRead})
-			mods = append(mods, navItem{"console.nav.lists", "/compliance/lists", identity.PermComplianceRead})
-			mods = append(mods, navItem{"console.nav.compliance_alerts", "/compliance/alerts", identity.PermComplianceRead})
+		for _, p := range m.Pages {
+			if p.Href != "/compliance/hs" { // reached from products and checks
+				mods = append(mods, p)
+			}
 		}
 	}
 	g = append(g, navGroup{Key: "console.nav.group.services", Items: mods})

@@ -169,6 +169,10 @@ type pairEngine struct {
 	old, cur int // versions; 0 where that side selects nothing
 	market   []string
 	eng      *checks.Engine
+	// lists answers the facts that depend on denied-party lists (FCC
+	// Covered List, UFLPA, embargoes), as in an ordinary check; nil leaves
+	// them missing.
+	lists checks.ListLookup
 	// transports are the modes to check under: the engine leaves out rules
 	// limited to a mode when the check names none, so such a rule is
 	// checked under each of its modes.
@@ -236,7 +240,7 @@ func (e *pairEngine) statuses(p *catalog.Product) (before, after string, bm, am 
 		return "", "", nil, nil
 	}
 	for _, t := range e.transports {
-		res := e.eng.Check(checks.Input{Product: p, Markets: p.Markets, Transport: t})
+		res := e.eng.Check(checks.Input{Product: p, Markets: p.Markets, Transport: t, Lists: e.lists})
 		for _, f := range res.Findings {
 			if f.RuleID != e.id {
 				continue

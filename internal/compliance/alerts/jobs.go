@@ -102,6 +102,7 @@ func (s *Service) RuleChanged(ctx context.Context, id string, version, previous 
 		}
 	}
 	eng := newPairEngine(old, &r)
+	eng.lists = s.lists
 	n, err := s.fanOut(ctx, fmt.Sprintf("rule:%s@%d", r.ID, r.Version), ruleAlert(old, r),
 		func(ctx context.Context) ([]ProductEffect, map[string]int, error) {
 			ps, err := s.allProducts(ctx)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/catalog"
+	"github.com/silkgate/silkgate/internal/compliance/checks"
 	"github.com/silkgate/silkgate/internal/compliance/rules"
 	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/platform/db"
@@ -51,11 +52,15 @@ type Config struct {
 	SMTPURL string
 	// SMTPFrom is the sender address; required with SMTPURL.
 	SMTPFrom string
+	// Lists answers list-dependent facts when products are re-checked
+	// (the checks service's Lists()), so a re-check sees what a check sees.
+	Lists checks.ListLookup
 }
 
 // Service keeps subscriptions, notices and alerts, and raises alerts. Its
 // tenant methods work in the scope ctx carries.
 type Service struct {
+	lists    checks.ListLookup
 	db       *db.DB
 	products Products
 	audit    Recorder
@@ -79,7 +84,7 @@ func New(d *db.DB, products Products, rec Recorder, cfg Config) (*Service, error
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	s := &Service{db: d, products: products, audit: rec, log: cfg.Log, now: cfg.Now}
+	s := &Service{db: d, products: products, audit: rec, log: cfg.Log, now: cfg.Now, lists: cfg.Lists}
 	if cfg.SMTPURL != "" {
 		m, err := parseSMTP(cfg.SMTPURL, cfg.SMTPFrom)
 		if err != nil {

@@ -1,6 +1,7 @@
 package rates_test
 
 import (
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -190,6 +191,22 @@ func TestAPIXML(t *testing.T) {
 		body := apptest.Body(resp)
 		if resp.StatusCode != 200 || !strings.Contains(body, "<chargeable_weight_g>2000</chargeable_weight_g>") {
 			t.Errorf("%d %s", resp.StatusCode, body)
+		}
+		xmlReq := `<rate_request><origin><country>CN</country></origin><destination><country>DE</country><postcode>10115</postcode></destination>` +
+			`<parcels><parcel><weight_g>1200</weight_g><dims_mm><dims_mm>300</dims_mm><dims_mm>200</dims_mm><dims_mm>150</dims_mm></dims_mm></parcel></parcels>` +
+			`<goods><value><amount>80.00</amount><currency>USD</currency></value></goods><preference>fastest</preference></rate_request>`
+		req, _ = http.NewRequest("POST", env.Server.URL+"/api/v1/logistics/rates", strings.NewReader(xmlReq))
+		req.Header.Set("Content-Type", "application/xml")
+		req.Header.Set("Accept", "application/json")
+		req.Header.Set("Authorization", "Bearer "+env.Key(a, identity.Viewer, false))
+		resp, err = env.Server.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var res rates.Result
+		body = apptest.Body(resp)
+		if err := json.Unmarshal([]byte(body), &res); resp.StatusCode != 200 || err != nil || len(res.Offers) != 1 || res.Preference.Preset != "fastest" {
+			t.Errorf("XML request: %d %s", resp.StatusCode, body)
 		}
 	})
 }

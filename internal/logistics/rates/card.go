@@ -7,8 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/bojanz/currency"
-
 	"github.com/silkgate/silkgate/internal/logistics"
 	"github.com/silkgate/silkgate/internal/platform/money"
 	"github.com/silkgate/silkgate/internal/platform/problem"
@@ -268,7 +266,7 @@ func (c CarrierService) Validate() error {
 		} else {
 			lastBand[b.Zone] = b.UpToG
 		}
-		checkPrice(&fs, p+".price", b.Price, c.Currency, false)
+		checkPrice(&fs, p+".price", b.Price, c.Currency)
 	}
 	for z := range zones {
 		if _, ok := lastBand[z]; !ok && z != "" && len(c.Rates) > 0 {
@@ -294,7 +292,7 @@ func (c CarrierService) Validate() error {
 		if s.PerG <= 0 {
 			fs.Add(p+".per_g", "positive")
 		}
-		checkPrice(&fs, p+".price", s.Price, c.Currency, false)
+		checkPrice(&fs, p+".price", s.Price, c.Currency)
 	}
 	if len(c.Surcharges) > maxSurcharges {
 		fs.Add("surcharges", "max_items", "max", maxSurcharges)
@@ -314,7 +312,7 @@ func (c CarrierService) Validate() error {
 				fs.Add(p+".percent", "out_of_range", "min", 0, "max", 1000)
 			}
 		default:
-			checkPrice(&fs, p+".amount", s.Amount, c.Currency, false)
+			checkPrice(&fs, p+".amount", s.Amount, c.Currency)
 		}
 		for j, z := range s.Zones {
 			if !zones[z] {
@@ -361,23 +359,15 @@ func ValidUN(s string) bool {
 	return strings.Trim(s[2:], "0123456789") == ""
 }
 
-func checkPrice(fs *problem.Errors, field, v, cur string, allowZero bool) {
+// checkPrice reports a price that is not a non-negative amount in the
+// card's currency with at most its minor units (a zero price is allowed:
+// some contracts include the first band in a monthly fee).
+func checkPrice(fs *problem.Errors, field, v, cur string) {
 	if !money.ValidCurrency(cur) {
 		return // the currency field already says so
 	}
-	m, code, params := money.Check(money.Money{Amount: v, Currency: cur}, false)
-	if code != "" {
-		if code == money.CodeCurrency {
-			return
-		}
+	if _, code, params := money.Check(money.Money{Amount: v, Currency: cur}, false); code != "" {
 		fs.Add(field, code, params...)
-		return
-	}
-	if !allowZero {
-		a, _ := currency.NewAmount(m.Amount, cur)
-		if a.IsZero() && v == "" {
-			fs.Add(field, "required")
-		}
 	}
 }
 
@@ -460,3 +450,6 @@ func (c *CarrierService) zoneFor(dest logistics.Place) (*Zone, bool) {
 	}
 	return nil, false
 }
+
+// XMLRoot names a service's XML element.
+func (CarrierService) XMLRoot() string { return "carrier_service" }

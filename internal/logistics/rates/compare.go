@@ -445,7 +445,9 @@ func (c Comparer) offer(ctx context.Context, fx FX, est Estimator, an Anchors, p
 	// money, and the money itself stays in decimal strings above.
 	price, _ := strconv.ParseFloat(o.Price.Amount, 64)
 	o.cents = price
-	perKg := price / (float64(max(q.Weights.ChargeableG, 1)) / 1000)
+	// Cost per kg of the shipment, not of each card's own chargeable
+	// weight: a card that rounds up to 10 kg must not look cheap per kg.
+	perKg := price / (float64(refWeight(r.Parcels)) / 1000)
 	uc := logUtility(perKg, an.CostBestPerKg, an.CostWorstPerKg)
 	days := float64(max(z.TransitDays.Max, 1))
 	ut := logUtility(days, TimeBestDays, TimeWorstDays)
@@ -458,6 +460,16 @@ func (c Comparer) offer(ctx context.Context, fx FX, est Estimator, an Anchors, p
 	o.score = uc*pref.Cost + ut*pref.Time + uq*pref.Quality
 	o.Score = round4(o.score)
 	return o, "", ""
+}
+
+// ReferenceDivisor is the volumetric divisor of the shipment's reference
+// weight, the air-express convention.
+const ReferenceDivisor = 5000
+
+// refWeight is the one weight every offer's cost per kg is measured on:
+// max(actual, volumetric at ReferenceDivisor), at least one gram.
+func refWeight(ps []logistics.Parcel) int64 {
+	return max(ChargeableWeight(ps, ReferenceDivisor, 1).ChargeableG, 1)
 }
 
 func crit(name, value, unit string, u, w float64) Criterion {
@@ -479,3 +491,29 @@ func logUtility(v, best, worst float64) float64 {
 func clamp(v float64) float64 { return min(max(v, 0), 1) }
 
 func round4(v float64) float64 { return math.Round(v*10000) / 10000 }
+
+// XMLRoot names the comparison's XML element.
+func (Result) XMLRoot() string { return "rate_comparison" }
+
+// XMLRoot names an explanation line's XML element.
+func (Criterion) XMLRoot() string { return "criterion" }
+
+// XMLRoot names an exclusion's XML element.
+func (Excluded) XMLRoot() string { return "exclusion" }
+
+// XMLRoot names the request's XML element.
+func (Request) XMLRoot() string { return "rate_request" }
+
+// OpenAPISchema describes the two spellings of a preference.
+func (Preference) OpenAPISchema() map[string]any {
+	weight := map[string]any{"type": "number", "minimum": 0}
+	return map[string]any{
+		"description": "A preset name, or weights for cost, time and quality (normalised to sum to 1; default balanced).",
+		"oneOf": []any{
+			map[string]any{"type": "string", "enum": presetNames},
+			map[string]any{"type": "object", "properties": map[string]any{
+				"preset": map[string]any{"type": "string", "enum": presetNames},
+				"cost":   weight, "time": weight, "quality": weight}},
+		},
+	}
+}

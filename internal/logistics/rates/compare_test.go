@@ -355,3 +355,30 @@ func TestSampleServicesAreValid(t *testing.T) {
 		t.Errorf("modes %v", modes)
 	}
 }
+
+// TestCostIsMeasuredOnTheShipment: a card that rounds up to a big weight
+// step is dearer, however cheap it looks per chargeable kg.
+func TestCostIsMeasuredOnTheShipment(t *testing.T) {
+	t.Parallel()
+	small := dhl()
+	small.ID, small.Surcharges = "svc_small", nil // 2 kg chargeable, 34.00
+	bulk := dhl()
+	bulk.ID, bulk.Surcharges, bulk.WeightStepG = "svc_bulk", nil, 10000
+	bulk.Rates = []Band{{Zone: "EU1", UpToG: 10000, Price: "60.00"}} // 6.00 per chargeable kg
+	bulk.Additional = nil
+	r := shipment()
+	r.Preference = Preference{Cost: 1}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	res, err := Comparer{}.Compare(context.Background(), r, []CarrierService{bulk, small})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := offerIDs(res.Offers); !slices.Equal(got, []string{"svc_small", "svc_bulk"}) {
+		t.Errorf("order %v", got)
+	}
+	if v := res.Offers[0].Explain[0].Value; v != "18.89" { // 34.00 ÷ 1.8 kg
+		t.Errorf("cost value %s", v)
+	}
+}
