@@ -24,6 +24,19 @@ type screenPartyArgs struct {
 
 func (screenPartyArgs) Kind() string { return "screening_party" }
 
+// screenPartiesArgs screens the counterparties of one relayed batch of
+// orders. One job per batch rather than per party: a bulk ingest of a
+// million orders would otherwise queue two million jobs, each a write on
+// the store's single writer.
+type screenPartiesArgs struct {
+	Parties []screenPartyArgs `json:"parties"`
+}
+
+func (screenPartiesArgs) Kind() string { return "screening_parties" }
+
+// maxPartiesPerJob bounds one job's work, so that a retry repeats little.
+const maxPartiesPerJob = 500
+
 // rescreenArgs re-screens every tenant's known counterparties after a
 // list changed.
 type rescreenArgs struct {
@@ -39,6 +52,9 @@ func (s *Service) UseJobs(q *jobs.Queue, o *events.Outbox) {
 	s.jobs = q
 	jobs.Handle(q, time.Minute, func(ctx context.Context, job *jobs.Job[screenPartyArgs]) error {
 		return s.screenOrderParty(ctx, job.Args)
+	})
+	jobs.Handle(q, 10*time.Minute, func(ctx context.Context, job *jobs.Job[screenPartiesArgs]) error {
+		return s.screenOrderParties(ctx, job.Args.Parties)
 	})
 	jobs.Handle(q, 30*time.Minute, func(ctx context.Context, job *jobs.Job[rescreenArgs]) error {
 		_, err := s.Rescreen(ctx)
@@ -58,6 +74,24 @@ func (s *Service) screenOrderParty(ctx context.Context, a screenPartyArgs) error
 		// import covers this party.
 		return s.remember(ctx, p)
 	}
+	return err
+}
+
+// screenOrderParties screens each party of a batch. A party that fails is
+// handed to a job of its own, which retries it alone, so that a retry
+// never screens the others twice.
+func (s *Service) screenOrderParties(ctx context.Context, ps []screenPartyArgs) error {
+	var failed []jobs.Args
+	for _, a := range ps {
+		if err := s.screenOrderParty(ctx, a); err != nil {
+			s.log.Warn("screening: order party", "tenant", a.TenantID, "order", a.SourceRef, "err", err)
+			failed = append(failed, a)
+		}
+	}
+	if len(failed) == 0 {
+		return nil
+	}
+	_, err := s.jobs.EnqueueMany(ctx, failed, nil)
 	return err
 }
 
@@ -102,7 +136,7 @@ type orderParties struct {
 // transaction: the screening itself runs as a job, so a slow index build
 // never holds the relay.
 func (s *Service) Consume(ctx context.Context, batch []events.Event) error {
-	var args []jobs.Args
+	var args []screenPartyArgs
 	for _, e := range batch {
 		if e.Type != events.OrderCreated {
 			continue
@@ -134,7 +168,11 @@ func (s *Service) Consume(ctx context.Context, batch []events.Event) error {
 	if len(args) == 0 || s.jobs == nil {
 		return nil
 	}
-	if _, err := s.jobs.EnqueueMany(ctx, args, nil); err != nil {
+	var batches []jobs.Args
+	for start := 0; start < len(args); start += maxPartiesPerJob {
+		batches = append(batches, screenPartiesArgs{Parties: args[start:min(start+maxPartiesPerJob, len(args))]})
+	}
+	if _, err := s.jobs.EnqueueMany(ctx, batches, nil); err != nil {
 		return fmt.Errorf("screening: enqueue order parties: %w", err)
 	}
 	return nil
