@@ -32,26 +32,30 @@ const (
 // Permissions. Every route names one; Authorize checks it against the
 // caller's role.
 const (
-	PermMe                = "me"
-	PermTenantsRead       = "tenants.read"
-	PermTenantsManage     = "tenants.manage"
-	PermTenantRead        = "tenant.read"
-	PermUsersRead         = "users.read"
-	PermUsersManage       = "users.manage"
-	PermAPIKeysRead       = "apikeys.read"
-	PermAPIKeysManage     = "apikeys.manage"
-	PermSessionsManage    = "sessions.manage"
-	PermSecurityManage    = "security.manage"
-	PermAuditRead         = "audit.read"
-	PermDataRead          = "data.read"
-	PermDataWrite         = "data.write"
-	PermSettlementRead    = "settlement.read"
-	PermSettlementWrite   = "settlement.write"
-	PermComplianceRead    = "compliance.read"
-	PermComplianceWrite   = "compliance.write"
-	PermComplianceRules   = "compliance.rules.write"
-	PermLogisticsRead     = "logistics.read"
-	PermLogisticsWrite    = "logistics.write"
+	PermMe              = "me"
+	PermTenantsRead     = "tenants.read"
+	PermTenantsManage   = "tenants.manage"
+	PermTenantRead      = "tenant.read"
+	PermUsersRead       = "users.read"
+	PermUsersManage     = "users.manage"
+	PermAPIKeysRead     = "apikeys.read"
+	PermAPIKeysManage   = "apikeys.manage"
+	PermSessionsManage  = "sessions.manage"
+	PermSecurityManage  = "security.manage"
+	PermAuditRead       = "audit.read"
+	PermDataRead        = "data.read"
+	PermDataWrite       = "data.write"
+	PermSettlementRead  = "settlement.read"
+	PermSettlementWrite = "settlement.write"
+	PermComplianceRead  = "compliance.read"
+	PermComplianceWrite = "compliance.write"
+	PermComplianceRules = "compliance.rules.write"
+	PermLogisticsRead   = "logistics.read"
+	PermLogisticsWrite  = "logistics.write"
+	// PermLogisticsServices manages carrier services and their rate cards:
+	// a tenant's negotiated ones (tenant admins) or, for platform
+	// administrators, the shared ones every tenant sees.
+	PermLogisticsServices = "logistics.services.write"
 	PermSupportRead       = "support.read"
 	PermSupportWrite      = "support.write"
 	PermRiskRead          = "risk.read"
@@ -68,7 +72,7 @@ var direct = map[Role][]string{
 	// Platform duties. The administrator runs tenants and accounts but can
 	// neither read nor alter the audit trail; the auditor can only read it;
 	// the security administrator owns credentials, sessions and policy.
-	PlatformAdmin:     {PermMe, PermTenantsRead, PermTenantsManage, PermUsersRead, PermUsersManage, PermPlatformDataRead, PermPlatformDataWrite},
+	PlatformAdmin:     {PermMe, PermTenantsRead, PermTenantsManage, PermUsersRead, PermUsersManage, PermPlatformDataRead, PermPlatformDataWrite, PermLogisticsServices},
 	SecurityAdmin:     {PermMe, PermTenantsRead, PermUsersRead, PermAPIKeysRead, PermAPIKeysManage, PermSessionsManage, PermSecurityManage},
 	Auditor:           {PermMe, PermAuditRead},
 	ComplianceOfficer: {PermMe, PermTenantsRead, PermComplianceRead, PermComplianceRules, PermPlatformDataRead},
@@ -77,7 +81,7 @@ var direct = map[Role][]string{
 
 	Viewer:      {PermMe, PermTenantRead, PermDataRead, PermComplianceRead, PermLogisticsRead, PermSupportRead},
 	Operator:    {PermDataWrite, PermComplianceWrite, PermLogisticsWrite, PermSupportWrite},
-	TenantAdmin: {PermUsersRead, PermUsersManage, PermAPIKeysRead, PermAPIKeysManage, PermSettlementRead},
+	TenantAdmin: {PermUsersRead, PermUsersManage, PermAPIKeysRead, PermAPIKeysManage, PermSettlementRead, PermLogisticsServices},
 	TenantOwner: {PermSettlementWrite},
 	Finance:     {PermMe, PermTenantRead, PermSettlementRead, PermSettlementWrite},
 }

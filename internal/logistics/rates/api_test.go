@@ -46,9 +46,9 @@ func (p problemBody) fields() string {
 func TestAPI(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		a, b := env.Tenant("Shop A"), env.Tenant("Shop B")
-		opA, opB := env.Key(a, identity.Operator, false), env.Key(b, identity.Operator, false)
+		opA, opB := env.Key(a, identity.TenantAdmin, false), env.Key(b, identity.TenantAdmin, false)
 		viewerA := env.Key(a, identity.Viewer, false)
-		sandboxA := env.Key(a, identity.Operator, true)
+		sandboxA := env.Key(a, identity.TenantAdmin, true)
 		admin := env.Session("", identity.PlatformAdmin)
 
 		// The platform publishes a shared service; both tenants see it.
@@ -177,8 +177,15 @@ func TestAPIXML(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		a := env.Tenant("Shop")
 		admin := env.Session("", identity.PlatformAdmin)
-		if r := env.Call("POST", "/api/v1/logistics/shared-services", admin, card("Express"), nil); r.StatusCode != 201 {
-			t.Fatalf("create: %d", r.StatusCode)
+		// The contract's form: a platform administrator publishes a shared
+		// service through POST /api/v1/logistics/services.
+		var shared rates.CarrierService
+		if r := env.Call("POST", "/api/v1/logistics/services", admin, card("Express"), &shared); r.StatusCode != 201 || !shared.Shared {
+			t.Fatalf("create: %d shared=%v", r.StatusCode, shared.Shared)
+		}
+		// Operators use services; tenant administrators manage them.
+		if r := env.Call("POST", "/api/v1/logistics/services", env.Key(a, identity.Operator, false), card("Mine"), nil); r.StatusCode != 403 {
+			t.Fatalf("operator added a service: %d", r.StatusCode)
 		}
 		req, _ := http.NewRequest("POST", env.Server.URL+"/api/v1/logistics/rates", strings.NewReader(rateRequest))
 		req.Header.Set("Content-Type", "application/json")
@@ -228,7 +235,7 @@ func TestSeedSamples(t *testing.T) {
 func TestCSVAPI(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		a, b := env.Tenant("Shop A"), env.Tenant("Shop B")
-		opA, opB := env.Key(a, identity.Operator, false), env.Key(b, identity.Operator, false)
+		opA, opB := env.Key(a, identity.TenantAdmin, false), env.Key(b, identity.TenantAdmin, false)
 		var mine rates.CarrierService
 		if r := env.Call("POST", "/api/v1/logistics/services", opA, card("Own"), &mine); r.StatusCode != 201 {
 			t.Fatalf("create: %d", r.StatusCode)
@@ -287,7 +294,7 @@ func TestCSVAPI(t *testing.T) {
 func TestAPIConvertsAtReferenceRates(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		a := env.Tenant("Shop")
-		op := env.Key(a, identity.Operator, false)
+		op := env.Key(a, identity.TenantAdmin, false)
 		cny := card("ePacket")
 		cny["currency"] = "CNY"
 		cny["rates"] = []any{map[string]any{"zone": "EU1", "up_to_g": 2000, "price": "148.00"}}

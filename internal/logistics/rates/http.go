@@ -35,17 +35,19 @@ func (s *Service) Routes(rt *web.Router) {
 		{Method: "GET", Path: "/api/v1/logistics/services", Perm: identity.PermLogisticsRead, Tag: "logistics",
 			Summary: "List carrier services", Description: "The tenant's own services and the platform's shared ones (`shared: true`).",
 			Response: web.List[CarrierService]{}, Handler: s.handleList},
-		{Method: "POST", Path: "/api/v1/logistics/services", Perm: identity.PermLogisticsWrite, Tag: "logistics",
-			Summary: "Add a negotiated carrier service", Description: cardDoc + " Only the tenant sees it.",
+		{Method: "POST", Path: "/api/v1/logistics/services", Perm: identity.PermLogisticsServices, Tag: "logistics",
+			Summary: "Add a carrier service", Description: cardDoc + " A tenant administrator adds a negotiated service " +
+				"only the tenant sees; a platform administrator publishes a shared one every tenant sees (as " +
+				"`POST /api/v1/logistics/shared-services` does).",
 			Request: CarrierService{}, Response: CarrierService{}, Status: http.StatusCreated, Errors: []int{http.StatusConflict},
 			Handler: s.handleCreate},
 		{Method: "GET", Path: "/api/v1/logistics/services/{id}", Perm: identity.PermLogisticsRead, Tag: "logistics",
 			Summary: "Get a carrier service", Response: CarrierService{}, Handler: s.handleGet},
-		{Method: "PUT", Path: "/api/v1/logistics/services/{id}", Perm: identity.PermLogisticsWrite, Tag: "logistics",
+		{Method: "PUT", Path: "/api/v1/logistics/services/{id}", Perm: identity.PermLogisticsServices, Tag: "logistics",
 			Summary:     "Replace a negotiated carrier service",
 			Description: "Shared services are read-only to tenants (403 `shared_service_read_only`). Send the `version` you read to refuse a stale write (409).",
 			Request:     CarrierService{}, Response: CarrierService{}, Errors: []int{http.StatusConflict}, Handler: s.handleReplace},
-		{Method: "DELETE", Path: "/api/v1/logistics/services/{id}", Perm: identity.PermLogisticsWrite, Tag: "logistics",
+		{Method: "DELETE", Path: "/api/v1/logistics/services/{id}", Perm: identity.PermLogisticsServices, Tag: "logistics",
 			Summary: "Delete a negotiated carrier service", Status: http.StatusNoContent, Handler: s.handleDelete},
 
 		{Method: "GET", Path: "/api/v1/logistics/shared-services", Perm: identity.PermPlatformDataRead, Tag: "logistics",
@@ -67,7 +69,7 @@ func (s *Service) Routes(rt *web.Router) {
 		{Method: "GET", Path: "/api/v1/logistics/services/{id}/rates.csv", Perm: identity.PermLogisticsRead, Tag: "logistics",
 			Summary: "Export a service's rate card as CSV", Description: "The file imports back unchanged.",
 			Produces: []string{"text/csv"}, Response: "", Handler: s.handleExport},
-		{Method: "PUT", Path: "/api/v1/logistics/services/{id}/rates.csv", Perm: identity.PermLogisticsWrite, Tag: "logistics",
+		{Method: "PUT", Path: "/api/v1/logistics/services/{id}/rates.csv", Perm: identity.PermLogisticsServices, Tag: "logistics",
 			Summary: "Replace a negotiated service's rate card from CSV", Description: csvImportDoc,
 			Query:    []web.Param{{Name: "dry_run", Type: "boolean", Description: "Check only; keep nothing."}},
 			Consumes: []string{"text/csv", "multipart/form-data"}, Response: CSVReport{},
@@ -121,6 +123,11 @@ func (s *Service) handleListShared(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) error {
+	if p, ok := identity.PrincipalFrom(r.Context()); ok && p.TenantID == "" {
+		// A platform administrator: the contract's way of publishing a
+		// shared service.
+		return s.handleCreateShared(w, r)
+	}
 	return s.create1(w, r, s.Create, "/api/v1/logistics/services/")
 }
 
