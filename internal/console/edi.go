@@ -2,7 +2,6 @@ package console
 
 import (
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/url"
@@ -152,52 +151,29 @@ func (ep *EDIPages) upload(w http.ResponseWriter, r *http.Request) error {
 		v.Problem, _ = c.problemOf(r, err)
 		return c.render(w, r, statusOf(err), "edi_upload", v)
 	}
-	noFile := problem.Invalid(problem.Field{Field: "file", Code: "required"})
-	mr, err := r.MultipartReader()
+	part, err := uploadedFile(r, map[string]*string{"standard": &std})
 	if err != nil {
-		return again(noFile)
+		return again(err)
 	}
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return again(noFile)
-		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return again(&problem.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Params: []any{"limit", mbe.Limit}})
-			}
-			return again(problem.BadRequest("malformed_multipart"))
-		}
-		switch part.FormName() {
-		case "standard":
-			v, _ := io.ReadAll(io.LimitReader(part, 32))
-			std = strings.TrimSpace(string(v))
-		case "file":
-			if part.FileName() == "" {
-				return again(noFile)
-			}
-			mt := ""
-			switch std {
-			case "x12":
-				mt = "application/edi-x12"
-			case "edifact":
-				mt = "application/edifact"
-			case "":
-				// Detected from the first segment; a type the browser
-				// guessed from the file name is no guide.
-			default:
-				return again(problem.Invalid(problem.Field{Field: "standard", Code: "one_of", Params: []any{"values", "x12, edifact"}}))
-			}
-			res, dup, err := ep.edi.Receive(r.Context(), part, mt)
-			if err != nil {
-				return again(err)
-			}
-			return c.render(w, r, http.StatusOK, "edi_upload", ep.view(r, "console.edi.upload.title", "/edi",
-				ediUploadData{Result: res, Duplicate: dup, Standard: std}))
-		}
-		part.Close()
+	defer part.Close()
+	mt := ""
+	switch std {
+	case "x12":
+		mt = "application/edi-x12"
+	case "edifact":
+		mt = "application/edifact"
+	case "":
+		// Detected from the first segment; a type the browser guessed
+		// from the file name is no guide.
+	default:
+		return again(problem.Invalid(problem.Field{Field: "standard", Code: "one_of", Params: []any{"values", "x12, edifact"}}))
 	}
+	res, dup, err := ep.edi.Receive(r.Context(), part, mt)
+	if err != nil {
+		return again(err)
+	}
+	return c.render(w, r, http.StatusOK, "edi_upload", ep.view(r, "console.edi.upload.title", "/edi",
+		ediUploadData{Result: res, Duplicate: dup, Standard: std}))
 }
 
 // Partners.

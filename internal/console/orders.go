@@ -701,39 +701,17 @@ func (op *OrderPages) uploadOrders(w http.ResponseWriter, r *http.Request) error
 		v.Problem, _ = c.problemOf(r, err)
 		return c.render(w, r, statusOf(err), "order_upload", v)
 	}
-	noFile := problem.Invalid(problem.Field{Field: "file", Code: "required"})
-	mr, err := r.MultipartReader()
+	var flag string
+	part, err := uploadedFile(r, map[string]*string{"silent": &flag})
 	if err != nil {
-		return again(noFile)
+		return again(err)
 	}
-	silent := false
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return again(noFile)
-		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return again(&problem.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Params: []any{"limit", mbe.Limit}})
-			}
-			return again(problem.BadRequest("malformed_multipart"))
-		}
-		switch part.FormName() {
-		case "silent":
-			v, _ := io.ReadAll(io.LimitReader(part, 16))
-			silent = strings.TrimSpace(string(v)) != ""
-		case "file":
-			if part.FileName() == "" {
-				return again(noFile)
-			}
-			res, err := op.orders.Ingest(r.Context(), part, orders.IngestOptions{Lang: lang(r), Catalog: c.cat, Silent: silent})
-			if err != nil {
-				return again(err)
-			}
-			return c.render(w, r, http.StatusOK, "order_upload", op.view(r, "console.orders.upload.title",
-				uploadData{Result: &res, Silent: silent}))
-		}
-		part.Close()
+	defer part.Close()
+	silent := flag != ""
+	res, err := op.orders.Ingest(r.Context(), part, orders.IngestOptions{Lang: lang(r), Catalog: c.cat, Silent: silent})
+	if err != nil {
+		return again(err)
 	}
+	return c.render(w, r, http.StatusOK, "order_upload", op.view(r, "console.orders.upload.title",
+		uploadData{Result: &res, Silent: silent}))
 }

@@ -3,7 +3,6 @@ package console
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"io"
 	"maps"
 	"mime"
@@ -233,45 +232,22 @@ func (pp *ProductPages) importProducts(w http.ResponseWriter, r *http.Request) e
 		v.Problem, _ = c.problemOf(r, err)
 		return c.render(w, r, statusOf(err), "products", v)
 	}
-	noFile := problem.Invalid(problem.Field{Field: "file", Code: "required"})
-	mr, err := r.MultipartReader()
+	var flag string
+	part, err := uploadedFile(r, map[string]*string{"dry_run": &flag})
 	if err != nil {
-		return again(noFile)
+		return again(err)
 	}
-	dry := false
-	for {
-		part, err := mr.NextPart()
-		if errors.Is(err, io.EOF) {
-			return again(noFile)
-		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return again(&problem.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Params: []any{"limit", mbe.Limit}})
-			}
-			return again(problem.BadRequest("malformed_multipart"))
-		}
-		switch part.FormName() {
-		case "dry_run":
-			v, _ := io.ReadAll(io.LimitReader(part, 16))
-			dry = strings.TrimSpace(string(v)) != ""
-		case "file":
-			if part.FileName() == "" {
-				return again(noFile)
-			}
-			_, params, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
-			l := lang(r)
-			rep, err := pp.products.Import(r.Context(), part, catalog.ImportOptions{DryRun: dry, Charset: params["charset"],
-				Message: func(code string, ps ...any) string { return c.cat.T(l, code, ps...) }})
-			if err != nil {
-				return again(err)
-			}
-			d := importData()
-			d.Report = reportView(rep)
-			return c.render(w, r, http.StatusOK, "products", c.newView(r, "console.products.import.title", "/products", d))
-		}
-		part.Close()
+	defer part.Close()
+	_, params, _ := mime.ParseMediaType(part.Header.Get("Content-Type"))
+	l := lang(r)
+	rep, err := pp.products.Import(r.Context(), part, catalog.ImportOptions{DryRun: flag != "", Charset: params["charset"],
+		Message: func(code string, ps ...any) string { return c.cat.T(l, code, ps...) }})
+	if err != nil {
+		return again(err)
 	}
+	d := importData()
+	d.Report = reportView(rep)
+	return c.render(w, r, http.StatusOK, "products", c.newView(r, "console.products.import.title", "/products", d))
 }
 
 // reportView turns an import report into table rows, each with a link to
