@@ -66,7 +66,7 @@ func TestSignedRequests(t *testing.T) {
 			}
 		})
 
-		past, future := time.Now().Add(-301*time.Second).Unix(), time.Now().Add(301*time.Second).Unix()
+		past, future := time.Now().Add(-330*time.Second).Unix(), time.Now().Add(330*time.Second).Unix()
 		body := []byte(`{"role":"viewer"}`)
 		for _, tc := range []struct {
 			name   string
