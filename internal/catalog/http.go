@@ -1,9 +1,7 @@
 package catalog
 
 import (
-	"io"
 	"mime"
-	"mime/multipart"
 	"net/http"
 	"strconv"
 	"strings"
@@ -245,7 +243,7 @@ func (s *Service) handleImport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	body, charset, err := uploadBody(r)
+	body, charset, err := web.UploadBody(r, csvTypes...)
 	if err != nil {
 		return err
 	}
@@ -277,46 +275,4 @@ func boolParam(r *http.Request, name string) (bool, error) {
 		return false, problem.Invalid(problem.Field{Field: name, Code: "one_of", Params: []any{"values", "true, false"}})
 	}
 	return b, nil
-}
-
-// uploadBody finds the CSV in r: the body itself, or the file field of a
-// multipart form (as a browser or curl -F sends it).
-func uploadBody(r *http.Request) (io.Reader, string, error) {
-	mt, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	mt = strings.ToLower(mt)
-	if mt == "multipart/form-data" {
-		mr, err := r.MultipartReader()
-		if err != nil {
-			return nil, "", problem.BadRequest("malformed_multipart")
-		}
-		for {
-			part, err := mr.NextPart()
-			if err == io.EOF {
-				return nil, "", problem.Invalid(problem.Field{Field: "file", Code: "required"})
-			}
-			if err != nil {
-				if e := readError(err); e != nil {
-					if _, ok := problem.As(e); ok {
-						return nil, "", e
-					}
-				}
-				return nil, "", problem.BadRequest("malformed_multipart")
-			}
-			if part.FormName() == "file" || part.FileName() != "" {
-				return part, partCharset(part), nil
-			}
-			part.Close()
-		}
-	}
-	for _, t := range csvTypes {
-		if mt == t {
-			return r.Body, params["charset"], nil
-		}
-	}
-	return nil, "", unsupportedUpload(r.Header.Get("Content-Type"))
-}
-
-func partCharset(p *multipart.Part) string {
-	_, params, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-	return params["charset"]
 }

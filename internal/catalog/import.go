@@ -28,6 +28,7 @@ import (
 	"github.com/silkgate/silkgate/internal/platform/ids"
 	"github.com/silkgate/silkgate/internal/platform/money"
 	"github.com/silkgate/silkgate/internal/platform/problem"
+	"github.com/silkgate/silkgate/internal/platform/web"
 )
 
 // MaxImportRows is how many product rows one upload may hold.
@@ -602,9 +603,8 @@ func readSheet(r io.Reader, charset string, rep *reporter, keep func(spooled) er
 }
 
 func readError(err error) error {
-	var mbe *http.MaxBytesError
-	if errors.As(err, &mbe) {
-		return &problem.Error{Status: http.StatusRequestEntityTooLarge, Code: "too_large", Params: []any{"limit", mbe.Limit}}
+	if e := web.TooLarge(err); e != nil {
+		return e
 	}
 	if pe, ok := problem.As(err); ok {
 		return pe

@@ -2,11 +2,8 @@ package rates
 
 import (
 	"context"
-	"io"
-	"mime"
 	"net/http"
 	"strconv"
-	"strings"
 
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/platform/i18n"
@@ -243,7 +240,7 @@ func (s *Service) importCSV(w http.ResponseWriter, r *http.Request, shared bool)
 			return problem.Invalid(problem.Field{Field: "dry_run", Code: "one_of", Params: []any{"values", "true, false"}})
 		}
 	}
-	body, err := uploadBody(r)
+	body, _, err := web.UploadBody(r)
 	if err != nil {
 		return err
 	}
@@ -259,29 +256,4 @@ func (s *Service) importCSV(w http.ResponseWriter, r *http.Request, shared bool)
 		return err
 	}
 	return web.Respond(w, r, http.StatusOK, rep)
-}
-
-// uploadBody finds the CSV in r: the body itself, or the file field of a
-// multipart form (as a browser or curl -F sends it).
-func uploadBody(r *http.Request) (io.Reader, error) {
-	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if !strings.EqualFold(mt, "multipart/form-data") {
-		return r.Body, nil
-	}
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return nil, problem.BadRequest("malformed_multipart")
-	}
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			return nil, problem.Invalid(problem.Field{Field: "file", Code: "required"})
-		}
-		if err != nil {
-			return nil, problem.BadRequest("malformed_multipart")
-		}
-		if part.FormName() == "file" {
-			return part, nil
-		}
-	}
 }
