@@ -27,6 +27,11 @@ import (
 	"github.com/silkgate/silkgate/internal/compliance/sanctions"
 	"github.com/silkgate/silkgate/internal/compliance/sanctions/seed"
 	"github.com/silkgate/silkgate/internal/compliance/screening"
+	"github.com/silkgate/silkgate/internal/connectors/carrier/sandboxcarrier"
+	"github.com/silkgate/silkgate/internal/connectors/payment/sandboxpay"
+	"github.com/silkgate/silkgate/internal/connectors/rail/ecny"
+	"github.com/silkgate/silkgate/internal/connectors/rail/sandboxbank"
+	"github.com/silkgate/silkgate/internal/connectors/warehouse/sandboxwarehouse"
 	"github.com/silkgate/silkgate/internal/console"
 	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/gateway"
@@ -34,17 +39,27 @@ import (
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/keyring"
 	"github.com/silkgate/silkgate/internal/logistics/rates"
+	"github.com/silkgate/silkgate/internal/logistics/returns"
+	"github.com/silkgate/silkgate/internal/logistics/shipments"
+	"github.com/silkgate/silkgate/internal/logistics/warehouses"
 	"github.com/silkgate/silkgate/internal/orders"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/i18n"
 	"github.com/silkgate/silkgate/internal/platform/jobs"
+	"github.com/silkgate/silkgate/internal/platform/logscrub"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
 	"github.com/silkgate/silkgate/internal/sandbox"
+	"github.com/silkgate/silkgate/internal/settlement/credit"
 	"github.com/silkgate/silkgate/internal/settlement/fx"
+	"github.com/silkgate/silkgate/internal/settlement/insurance"
 	"github.com/silkgate/silkgate/internal/settlement/ledger"
+	"github.com/silkgate/silkgate/internal/settlement/payouts"
+	"github.com/silkgate/silkgate/internal/settlement/rails"
+	"github.com/silkgate/silkgate/internal/settlement/wallet"
 	"github.com/silkgate/silkgate/internal/sso"
 	"github.com/silkgate/silkgate/internal/tenancy"
+	"github.com/silkgate/silkgate/internal/vault"
 	"github.com/silkgate/silkgate/internal/webhooks"
 )
 
@@ -86,21 +101,44 @@ type App struct {
 	Screening *screening.Service
 	// FX holds reference exchange rates (`import fx`) and quotes.
 	FX *fx.Service
+	// Wallet is each tenant's balances by currency and its conversions
+	// at locked FX quotes, booked in the ledger.
+	Wallet *wallet.Service
+	// Payouts are the settlement flows: proceeds, payout batches over the
+	// rails (clause 6.1.2's extension interface), statements and
+	// reconciliation (clause 6.3.2).
+	Payouts *payouts.Service
 
-	EDI      *ediapi.Service
-	Orders   *orders.Service
-	Rates    *rates.Service // carrier rate cards and offers (clause 6.3.3.1)
+	// Shipments buys labels and keeps tracking; its delivered shipments
+	// feed rate comparison's quality (clause 6.3.3).
+	Shipments *shipments.Service
+
+	EDI    *ediapi.Service
+	Orders *orders.Service
+	Rates  *rates.Service // carrier rate cards and offers (clause 6.3.3.1)
+	// Warehouses keeps overseas warehouses, their stock and documents (clause 6.3.3.2).
+	Warehouses *warehouses.Service
+	// Returns are RMAs and reverse logistics (clause 6.3.3.3).
+	Returns *returns.Service
+
 	Jobs     *jobs.Queue
 	Events   *events.Outbox
 	Webhooks *webhooks.Service
 	Sandbox  *sandbox.Service
 	Ledger   *ledger.Service // the settlement module's double-entry ledger
-	Router   *web.Router
-	Metrics  *prometheus.Registry
-	Handler  http.Handler
+	// Vault is the card vault (clause 6.3.2.2, PCI DSS).
+	Vault   *vault.Service
+	Router  *web.Router
+	Metrics *prometheus.Registry
+	Handler http.Handler
 	// DrainDelay is how long Serve keeps answering, with /readyz at 503,
 	// after being told to stop.
 	DrainDelay time.Duration
+
+	// Insurance quotes, binds and certifies cargo cover; Credit keeps
+	// buyer limits, guarantees and exposure (clause 6.3.2.3).
+	Insurance *insurance.Service
+	Credit    *credit.Service
 
 	ready func() bool
 }
@@ -110,6 +148,9 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	if o.Log == nil {
 		o.Log = slog.New(slog.DiscardHandler)
 	}
+	// Whatever any module logs, a card number never reaches the log (PCI
+	// DSS 3.4.1, 10.3).
+	o.Log = slog.New(logscrub.New(o.Log.Handler()))
 	if o.Getenv == nil {
 		o.Getenv = func(string) string { return "" }
 	}
@@ -142,6 +183,9 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 		return fail(fmt.Errorf("audit signer: %w", err))
 	}
 	a.Audit = audit.New(a.DB, signer, o.Log)
+	// On PostgreSQL a tenant's writes commit in parallel over several
+	// chains instead of queueing for one chain head.
+	a.Audit.SpreadLanes(audit.Lanes)
 	// Every checkpoint is also appended to a file outside the database, to
 	// be shipped off-host: a chain recomputed by someone with database
 	// access, checkpoints included, still disagrees with that copy.
@@ -177,6 +221,12 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	}
 	a.Events = events.New(a.DB, a.Jobs, events.Config{Log: o.Log})
 	a.Orders.UsePublisher(a.Events)
+	// Overseas warehouses: stock alerts go out through the outbox; the
+	// simulated operator answers warehouses whose connector is "sandbox".
+	a.Warehouses = warehouses.New(a.DB, a.Audit)
+	a.Warehouses.UsePublisher(a.Events)
+	a.Warehouses.UseOrders(a.Orders)
+	a.Warehouses.UseConnector(warehouses.ConnectorSandbox, sandboxwarehouse.New("silkgate-sandbox-warehouse"))
 	a.Webhooks = webhooks.New(a.DB, a.Jobs, a.Events, a.Keys, a.Audit, webhooks.Config{Log: o.Log,
 		AllowPrivate: o.Getenv("SILKGATE_WEBHOOKS_ALLOW_PRIVATE") == "1"})
 	// The sandbox's simulated marketplace, carrier and payment institution
@@ -186,6 +236,35 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	// The double-entry ledger; expired holds are voided by a job.
 	a.Ledger = ledger.New(a.DB, a.Audit, o.Log)
 	a.Ledger.UseJobs(a.Jobs)
+	// Returns: checked against orders, refunds booked in the ledger, labels
+	// bought from the simulated carrier for sandbox data only (live labels
+	// are recorded by hand until a real carrier is connected). Shipments
+	// and warehouse stock plug in through UseShipments and UseStock.
+	a.Returns = returns.New(a.DB, a.Orders, a.Audit, o.Log)
+	a.Returns.UsePublisher(a.Events)
+	a.Returns.UseLabels(returns.CarrierLabels{Carrier: sandboxcarrier.New(), ReturnTo: sandbox.Sender, SandboxOnly: true})
+	a.Returns.UseRefunds(returns.LedgerRefunds{Ledger: a.Ledger})
+	// Cargo insurance on the shipped sample tariff, and credit guarantee.
+	if a.Insurance, err = insurance.New(a.DB, a.Audit, nil, o.Log); err != nil {
+		return fail(err)
+	}
+	a.Insurance.UsePublisher(a.Events)
+	a.Credit = credit.New(a.DB, a.Audit, o.Log)
+	a.Credit.UsePublisher(a.Events)
+	// The card vault. Its fingerprint key lives outside the database: from
+	// SILKGATE_VAULT_FINGERPRINT_KEY when a segmented vault has its own
+	// secret, else derived from the API-key pepper. Live charges wait for
+	// a real institution's connector; sandbox keys charge the simulated one.
+	vaultFP := derivedKey(pepper, "silkgate vault pan fingerprint")
+	if o.Getenv("SILKGATE_VAULT_FINGERPRINT_KEY") != "" {
+		if vaultFP, err = loadOrCreateSecret(cfg.DataDir, "", "SILKGATE_VAULT_FINGERPRINT_KEY", o.Getenv, nil); err != nil {
+			return fail(err)
+		}
+	}
+	if a.Vault, err = vault.New(vault.NewSQLStore(a.DB), a.Keys, a.Audit, vault.Config{FingerprintKey: vaultFP,
+		Sandbox: sandboxpay.New(), Log: o.Log}); err != nil {
+		return fail(err)
+	}
 
 	a.Products = catalog.New(a.DB, a.Audit)
 	// The regulation database; the shipped rule set is published once for
@@ -194,18 +273,6 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	if _, err := a.Rules.Seed(ctx); err != nil {
 		return fail(fmt.Errorf("seed regulation rules: %w", err))
 	}
-	// Compliance checks against the rules in force; order lines are
-	// checked on ingest from order.created.
-	a.Checks = checks.New(a.DB, a.Rules, a.Products, a.Audit, checks.Config{Log: o.Log})
-	a.Checks.UseOrders(a.Events, a.Jobs)
-	// Change alerts: a publication enqueues its alert job in the publishing
-	// transaction (after the seed above, which alerts nobody).
-	a.Alerts, err = alerts.New(a.DB, a.Products, a.Audit, alerts.Config{Log: o.Log,
-		SMTPURL: o.Getenv("SILKGATE_SMTP_URL"), SMTPFrom: o.Getenv("SILKGATE_SMTP_FROM"), Lists: a.Checks.Lists()})
-	if err != nil {
-		return fail(err)
-	}
-	a.Alerts.Use(a.Jobs, a.Events, a.Rules)
 	// Denied-party lists: imported by `import sanctions` or background
 	// jobs (the embedded snapshots for the demo), checked hourly for
 	// freshness.
@@ -215,20 +282,40 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	}
 	a.Sanctions = sanctions.New(a.DB, a.Audit, sanctions.Config{Log: o.Log, MaxAge: maxAge})
 	a.Sanctions.UseJobs(a.Jobs, seed.Sources()...)
-	fxCfg, err := fx.ConfigFromEnv(o.Getenv)
-	if err != nil {
-		return fail(err)
-	}
-	fxCfg.Log = o.Log
-	a.FX = fx.New(a.DB, a.Audit, fxCfg)
-	// Rate comparison converts offers at the reference rates.
-	a.Rates.SetFX(ratesFX{a.FX.Converter()})
 	// Screening rebuilds its index when a list changes, re-screens known
 	// counterparties in a job, and screens order buyers and consignees.
 	a.Screening = screening.New(a.DB, a.Sanctions, a.Audit, screening.Config{Log: o.Log})
 	a.Screening.UsePublisher(a.Events)
 	a.Screening.UseJobs(a.Jobs, a.Events)
 	a.Sanctions.OnListUpdated(func(ctx context.Context, _ string, _ sanctions.Version) { a.Screening.ListsUpdated(ctx) })
+	// Compliance checks against the rules in force; order lines are
+	// checked on ingest from order.created.
+	a.Checks = checks.New(a.DB, a.Rules, a.Products, a.Audit, checks.Config{Log: o.Log})
+	a.Checks.UseOrders(a.Events, a.Jobs)
+	// Product rules read an imported revision of the FCC Covered List or
+	// the UFLPA Entity List once there is one, the embedded snapshot before.
+	a.Checks.UseLists(checks.WithImported(a.Checks.Lists(), a.Screening))
+	// Change alerts: a publication enqueues its alert job in the publishing
+	// transaction (after the seed above, which alerts nobody).
+	a.Alerts, err = alerts.New(a.DB, a.Products, a.Audit, alerts.Config{Log: o.Log,
+		SMTPURL: o.Getenv("SILKGATE_SMTP_URL"), SMTPFrom: o.Getenv("SILKGATE_SMTP_FROM"), Lists: a.Checks.Lists()})
+	if err != nil {
+		return fail(err)
+	}
+	a.Alerts.Use(a.Jobs, a.Events, a.Rules)
+	fxCfg, err := fx.ConfigFromEnv(o.Getenv)
+	if err != nil {
+		return fail(err)
+	}
+	fxCfg.Log = o.Log
+	a.FX = fx.New(a.DB, a.Audit, fxCfg)
+	a.Wallet = wallet.New(a.DB, a.Ledger, a.FX, a.Audit, o.Log)
+	// Settlement rails: the sandbox bank (ISO 20022) and the sandbox e-CNY
+	// operator bank; production connectors register here beside them.
+	a.Payouts = payouts.New(a.DB, a.Ledger, a.FX, rails.NewRegistry(sandboxbank.New(nil),
+		ecny.New(ecny.SandboxOperator, nil)), a.Audit, a.Events, o.Log)
+	// Rate comparison converts offers at the reference rates.
+	a.Rates.SetFX(ratesFX{a.FX.Converter()})
 	a.EDI = ediapi.New(a.DB, a.Orders, a.Audit, o.Log)
 	// How long a document sent by EDI may wait for the partner's 997/CONTRL
 	// before it is listed as overdue (default 24h).
@@ -239,6 +326,19 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 		}
 		a.EDI.AckTimeout = d
 	}
+	// Shipments and tracking: labels through the carrier registry (the
+	// sandbox carrier for sandbox data and sample services), tracking from
+	// the API, webhooks, files, EDI, polled connectors and the outbox; the
+	// closed shipments' record feeds rate comparison.
+	a.Shipments = shipments.New(a.DB, a.Orders, a.Rates,
+		shipments.NewRegistry(shipments.NewSandboxCarrier(a.DB, time.Now)), a.Events, a.Audit, shipments.Config{Log: o.Log})
+	a.Shipments.Use(a.Jobs, a.Events, a.EDI)
+	a.Rates.SetQuality(a.Shipments)
+	// A return names its outbound shipment; its label's scans arrive
+	// through the same tracking channels as any parcel's.
+	a.Returns.UseShipments(returnShipments{a.Shipments})
+	a.Returns.UseStock(warehouses.ReturnStock{S: a.Warehouses})
+	a.Shipments.UseReverseTracking(returnTracking{a.Returns})
 
 	a.Metrics = prometheus.NewRegistry()
 	// Every series carries the silkgate_ prefix (CONTRACT), the runtime's too.
@@ -330,13 +430,21 @@ func (a *App) routes() {
 	a.Sanctions.Routes(rt)
 	a.Screening.Routes(rt)
 	a.FX.Routes(rt)
+	a.Wallet.Routes(rt)
+	a.Payouts.Routes(rt)
 	hs.Routes(rt)
 	a.Orders.Routes(rt)
 	a.Rates.Routes(rt)
+	a.Shipments.Routes(rt)
+	a.Warehouses.Routes(rt)
 	a.EDI.Routes(rt)
 	a.Webhooks.Routes(rt)
 	a.Sandbox.Routes(rt)
 	a.Ledger.Routes(rt)
+	a.Returns.Routes(rt)
+	a.Insurance.Routes(rt)
+	a.Credit.Routes(rt)
+	a.Vault.Routes(rt)
 	con := console.New(console.Deps{Identity: a.Identity, Tenants: a.Tenants, Audit: a.Audit, Catalog: a.Catalog, DB: a.DB, Log: a.Log,
 		SSO: a.SSO, Webhooks: a.Webhooks, Gateway: a.Gateway})
 	rt.PageError = con.RenderError
@@ -352,6 +460,13 @@ func (a *App) routes() {
 	con.OrderPages(a.Orders, a.EDI, a.Products).WithCompliance(a.Checks, a.Screening).Routes(rt)
 	con.EDIPages(a.EDI).Routes(rt)
 	con.RatePages(a.Rates).Routes(rt)
+	con.ShipmentPages(a.Shipments, a.Rates, a.Orders).Routes(rt)
+	con.WarehousePages(a.Warehouses).Routes(rt)
+	con.FXPages(a.FX, a.Wallet, a.Ledger).Routes(rt)
+	con.PayoutPages(a.Payouts).Routes(rt)
+	con.ReturnPages(a.Returns, a.Orders).Routes(rt)
+	con.VaultPages(a.Vault).Routes(rt)
+	con.InsurancePages(a.Insurance, a.Credit).Routes(rt)
 	con.OIDCClientPages(a.SSO).Routes(rt)
 	// After PageError is set: the sign-in flow's refusals are console pages.
 	a.SSO.Routes(rt)

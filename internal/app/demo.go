@@ -57,6 +57,15 @@ func (a *App) SeedDemo(ctx context.Context, w io.Writer) error {
 		if _, err := a.seedSampleData(ctx, tenant); err != nil {
 			return fmt.Errorf("demo sample data: %w", err)
 		}
+		if err := a.seedDemoBalances(ctx, tenant); err != nil {
+			return err
+		}
+		if err := a.seedDemoPayouts(ctx, tenant); err != nil {
+			return err
+		}
+		if err := a.seedDemoCredit(ctx, tenant); err != nil {
+			return err
+		}
 		fmt.Fprintf(w, "\nDemo ready. Sign in at the console as %s / %s\n", DemoOwnerEmail, DemoPassword)
 		fmt.Fprintf(w, "(the auditor %s and the API keys were printed when the demo was first seeded)\n\n", DemoAuditorEmail)
 		return nil
@@ -92,6 +101,15 @@ func (a *App) SeedDemo(ctx context.Context, w io.Writer) error {
 	}
 	if _, err := a.seedSampleData(ctx, t.ID); err != nil {
 		return fmt.Errorf("demo sample data: %w", err)
+	}
+	if err := a.seedDemoBalances(ctx, t.ID); err != nil {
+		return err
+	}
+	if err := a.seedDemoPayouts(ctx, t.ID); err != nil {
+		return err
+	}
+	if err := a.seedDemoCredit(ctx, t.ID); err != nil {
+		return err
 	}
 	fmt.Fprintf(w, "\nDemo seeded: tenant %s (%s)\n", t.ID, t.Name)
 	fmt.Fprintf(w, "Sample data: %d products (SKUs DEMO-…), 60 orders (numbers …-SAMPLE-…), one EDI trading partner and interchange\n",

@@ -17,6 +17,7 @@ import (
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/money"
 	"github.com/silkgate/silkgate/internal/platform/problem"
+	"github.com/silkgate/silkgate/internal/sandbox"
 )
 
 // Sample data of the demo: the catalogue, orders and EDI traffic of a
@@ -237,6 +238,16 @@ func (a *App) seedSampleData(ctx context.Context, tenantID string) (bool, error)
 		return false, err
 	}
 	a.seedDemoChecks(ctx)
+	// Sample overseas warehouses (DE, GB, US) with stock of some demo SKUs;
+	// a failure leaves the demo without them, not without data.
+	if _, err := a.Warehouses.SeedSamples(ctx); err != nil {
+		a.Log.Warn("demo: sample warehouses", "err", err)
+	}
+	// The shop ships from its Yiwu warehouse: the default sender makes
+	// "Ship an order" compare offers at once.
+	if _, err := a.Shipments.SetSender(ctx, sandbox.Sender); err != nil {
+		a.Log.Warn("demo: default sender", "err", err)
+	}
 	return true, nil
 }
 

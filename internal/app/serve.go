@@ -126,10 +126,14 @@ func (a *App) startBackground(ctx context.Context, wg *sync.WaitGroup) {
 		}
 	})
 	wg.Go(func() { a.Events.Run(ctx) })
-	// The screening index is built before the first screening needs it.
+	// The screening index is built before the first screening needs it,
+	// and kept current with lists another node imported: product checks
+	// read the product lists from it without asking the store.
 	wg.Go(func() {
-		if err := a.Screening.Warm(ctx); err != nil {
-			a.Log.Warn("screening: warm index", "error", err)
-		}
+		every(ctx, time.Minute, func(ctx context.Context) {
+			if err := a.Screening.Warm(ctx); err != nil && ctx.Err() == nil {
+				a.Log.Warn("screening: warm index", "error", err)
+			}
+		})
 	})
 }

@@ -9,7 +9,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -119,7 +121,31 @@ type Log struct {
 	// never sign the same head twice or race a file append.
 	ckpt sync.Mutex
 	file sync.Mutex
+
+	// lanes is how many chains a tenant's records are spread over (see
+	// laneOf); seed hashes a transaction to its lane.
+	lanes uint64
+	seed  maphash.Seed
 }
+
+// Lanes is how many parallel chains carry one tenant's records on
+// PostgreSQL. Each append locks its chain's head until commit; with one
+// chain per tenant, a tenant's writes would commit one at a time however
+// many connections serve them. SQLite has a single writer and gains
+// nothing, so it keeps one chain.
+const Lanes = 8
+
+// SpreadLanes spreads each tenant's records over n chains (at most 64)
+// on PostgreSQL; SQLite keeps one. Call it before first use.
+func (l *Log) SpreadLanes(n int) {
+	if l.db.Engine() == db.Postgres && n > 1 {
+		l.lanes = uint64(min(n, 64))
+	}
+}
+
+// laneSep joins a tenant's chain name and a lane number: lane 0 is the
+// tenant's id itself, lane k the id, "~" and k.
+const laneSep = "~"
 
 // New returns the audit log stored in d. signer signs checkpoints and purge
 // anchors; it may be nil where nothing will be signed (Record and List work,
@@ -129,7 +155,8 @@ func New(d *db.DB, signer note.Signer, logger *slog.Logger) *Log {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	l := &Log{db: d, signer: signer, log: logger, now: time.Now, kick: make(chan struct{}, 1)}
+	l := &Log{db: d, signer: signer, log: logger, now: time.Now, kick: make(chan struct{}, 1), lanes: 1,
+		seed: maphash.MakeSeed()}
 	if v, ok := signer.(note.Verifier); ok {
 		l.own = v
 	}
@@ -196,6 +223,8 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 		r.Actor, r.ActorType = "anonymous", "anonymous"
 	}
 	err := l.db.InTx(ctx, func(ctx context.Context) error {
+		chain := l.laneOf(ctx, chain)
+		r.Chain = chain
 		q := l.db.Q(ctx)
 		if _, err := q.ExecContext(ctx, `INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2)
 			ON CONFLICT (chain) DO NOTHING`, chain, genesis); err != nil {
@@ -233,6 +262,26 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 		}
 	}
 	return nil
+}
+
+// laneOf picks the lane of chain that the transaction in ctx appends to.
+// A transaction always hashes to the same lane, so it never holds two
+// lanes of one chain and two transactions cannot deadlock over them;
+// concurrent transactions spread over the lanes and commit in parallel.
+// Each lane is a complete hash chain of its own, verified and
+// checkpointed like any other.
+func (l *Log) laneOf(ctx context.Context, chain string) string {
+	if l.lanes <= 1 {
+		return chain
+	}
+	tx, ok := db.Tx(ctx)
+	if !ok {
+		return chain
+	}
+	if k := maphash.Comparable(l.seed, tx) % l.lanes; k > 0 {
+		return chain + laneSep + strconv.FormatUint(k, 10)
+	}
+	return chain
 }
 
 // lockHead reads a chain head and, on PostgreSQL, locks it until the

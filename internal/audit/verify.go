@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/silkgate/silkgate/internal/platform/db"
@@ -97,9 +98,20 @@ func (l *Log) Verify(ctx context.Context) (Report, error) {
 	return l.verify(ctx, chains)
 }
 
-// VerifyChain is Verify for one chain: a tenant id, or PlatformChain.
+// VerifyChain is Verify for one tenant's chain, with all its lanes: a
+// tenant id, or PlatformChain.
 func (l *Log) VerifyChain(ctx context.Context, chain string) (Report, error) {
-	return l.verify(ctx, []string{chain})
+	all, err := l.chains(ctx)
+	if err != nil {
+		return Report{}, err
+	}
+	mine := []string{chain}
+	for _, c := range all {
+		if base, _, ok := strings.Cut(c, laneSep); ok && base == chain {
+			mine = append(mine, c)
+		}
+	}
+	return l.verify(ctx, mine)
 }
 
 func (l *Log) verify(ctx context.Context, chains []string) (Report, error) {

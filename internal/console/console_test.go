@@ -236,7 +236,7 @@ func TestModulesSayWhatIsAvailable(t *testing.T) {
 	}{
 		{"/compliance", "Compliance", []string{">Available<", `href="/compliance/checks"`, `href="/compliance/screening"`}},
 		{"/logistics", "Logistics", []string{"Partly available", `href="/logistics/rates"`, "still being built"}},
-		{"/settlement", "Settlement", []string{"Not available yet", "Nothing here is sample data", "/api/v1/ledger"}},
+		{"/settlement", "Settlement", []string{"Partly available", `href="/settlement/vault"`, "/api/v1/ledger"}},
 		{"/data", "Data &amp; analytics", []string{"Not available yet", "Nothing here is sample data"}},
 		{"/support", "Customer service", []string{"Not available yet", "Nothing here is sample data"}},
 	} {

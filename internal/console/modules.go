@@ -35,7 +35,8 @@ var modules = []module{
 	{Key: "compliance", NavKey: "console.nav.compliance", Path: "/compliance", Perm: identity.PermComplianceRead,
 		Clauses: []string{"4.4.2", "5.1.2", "6.3.1.1", "6.3.1.2", "6.3.1.3"}, Points: 4, Pages: compliancePages},
 	{Key: "settlement", NavKey: "console.nav.settlement", Path: "/settlement", Perm: identity.PermSettlementRead,
-		Clauses: []string{"6.3.2.1", "6.3.2.2", "6.3.2.3"}, Points: 4, APIKey: "console.module.settlement.api"},
+		Clauses: []string{"6.3.2.1", "6.3.2.2", "6.3.2.3"}, Points: 4, APIKey: "console.module.settlement.api",
+		Pages: settlementPages, Partial: true},
 	{Key: "logistics", NavKey: "console.nav.logistics", Path: "/logistics", Perm: identity.PermLogisticsRead,
 		Clauses: []string{"6.3.3.1", "6.3.3.2", "6.3.3.3"}, Points: 4, Pages: logisticsPages, Partial: true},
 	{Key: "data", NavKey: "console.nav.data", Path: "/data", Perm: identity.PermDataRead,
@@ -56,8 +57,23 @@ var (
 		{"console.nav.lists", "/compliance/lists", identity.PermComplianceRead},
 		{"console.nav.compliance_alerts", "/compliance/alerts", identity.PermComplianceRead},
 	}
+	settlementPages = []navItem{
+		{"console.balances.title", "/settlement/balances", identity.PermSettlementRead},
+		{"console.fx.title", "/settlement/fx", identity.PermSettlementRead},
+		{"console.ledger.title", "/settlement/ledger", identity.PermSettlementRead},
+		{"console.payouts.title", "/settlement/payouts", identity.PermSettlementRead},
+		{"console.statements.title", "/settlement/statements", identity.PermSettlementRead},
+		{"console.recon.title", "/settlement/reconciliation", identity.PermSettlementRead},
+		{"console.vault.title", "/settlement/vault", identity.PermSettlementRead},
+		{"console.insurance.title", "/settlement/insurance", identity.PermSettlementRead},
+		{"console.credit.title", "/settlement/credit", identity.PermSettlementRead},
+	}
 	logisticsPages = []navItem{
 		{"console.rates.title", "/logistics/rates", identity.PermLogisticsRead},
+		{"console.shipments.title", "/logistics/shipments", identity.PermLogisticsRead},
+		{"console.tracking.title", "/logistics/tracking", identity.PermLogisticsRead},
+		{"console.warehouses.title", "/logistics/warehouses", identity.PermLogisticsRead},
+		{"console.returns.title", "/logistics/returns", identity.PermLogisticsRead},
 	}
 )
 

@@ -99,7 +99,9 @@ func TestEveryPageIsTranslated(t *testing.T) {
 				"/dashboard": "dashboard", "/users": "users", "/roles": "roles", "/apikeys": "apikeys", "/products": "products", "/sandbox": "sandbox",
 				"/apikeys/" + key.ID + "/revoke": "apikey_revoke", "/security": "security", "/security/mfa": "mfa",
 				"/compliance": "module", "/compliance/checks": "checks", "/compliance/rules": "rules", "/compliance/hs?title=power+bank": "hs", "/compliance/lists": "lists", "/settlement": "module", "/logistics": "module", "/data": "module", "/support": "module",
-				"/logistics/rates": "rates", "/logistics/rates?from=CN&to=DE&to_pc=10115&weight_g=1200&l=300&w=200&h=150&currency=USD": "rates",
+				"/logistics/rates": "rates", "/settlement/vault": "vault", "/logistics/rates?from=CN&to=DE&to_pc=10115&weight_g=1200&l=300&w=200&h=150&currency=USD": "rates",
+				"/logistics/warehouses": "warehouses", "/logistics/warehouses/stock?sku=X": "warehouses", "/logistics/warehouses/inbound": "warehouses",
+				"/logistics/warehouses/outbound": "warehouses", "/logistics/warehouses/reconciliations": "warehouses", "/logistics/warehouses/alerts": "warehouses",
 				"/users?notice=user_created": "users", "/apikeys?notice=key_revoked": "apikeys", "/settings/sso": "sso_settings",
 			} {
 				check(t, lang, "owner "+path, tmpl, owner.get(path), 200)
@@ -134,6 +136,11 @@ func TestEveryPageIsTranslated(t *testing.T) {
 			walkOrderPages(t, env, lang, tenant, check)
 			walkScreeningPages(t, env, lang, tenant, check)
 			walkComplianceAlertPages(t, env, lang, tenant, check)
+			walkReturnPages(t, env, lang, tenant, check)
+			walkShipmentPages(t, env, lang, tenant, check)
+			walkFXPages(t, env, lang, tenant, check)
+			walkInsurancePages(t, env, lang, tenant, check)
+			walkPayoutPages(t, env, lang, tenant, check)
 
 			admin := newBrowser(t, env)
 			admin.lang = lang

@@ -14,6 +14,13 @@
 //   - rates: rate cards (shared services published by the platform and a
 //     tenant's own negotiated services), pricing per the contract's rules,
 //     and the explainable composite ranking of offers.
+//   - shipments: shipments from an order and an offer, labels through
+//     carrier connectors, tracking from every channel in one forward-only
+//     status model, and the quality record rate comparison reads.
+//   - warehouses: overseas warehouses (6.3.3.2) — stock per SKU and
+//     grade with its movement ledger and age, inbound notices, outbound
+//     orders allocated to the fastest warehouse with stock, sync with
+//     operators, fees and stock alerts.
 package logistics
 
 import (

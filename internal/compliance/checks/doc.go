@@ -85,6 +85,6 @@
 // GET /api/v1/compliance/checks/{id}?format=html renders a printable
 // bilingual report (English and 简体中文, the Accept-Language choosing
 // which comes first) with html/template; ?format=pdf renders the same with
-// go-pdf/fpdf and the embedded Droid Sans Fallback font (fonts/README.md),
+// go-pdf/fpdf and the embedded Droid Sans Fallback font (internal/platform/pdffont/fonts/README.md),
 // which covers both scripts.
 package checks

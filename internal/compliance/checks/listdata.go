@@ -41,6 +41,42 @@ func ProductLists() ListLookup {
 
 func (p *productLists) Version(list string) string { return p.versions[list] }
 
+// ImportedLists supplies the product lists imported with `import
+// sanctions`, answered from memory; screening keeps them.
+type ImportedLists interface {
+	ImportedProductList(list string) (screening.ProductList, bool)
+}
+
+// WithImported returns a lookup that reads an imported version of a
+// product list in place of base's embedded snapshot once one is in force,
+// so a revision of the FCC Covered List reaches product checks without a
+// new release.
+func WithImported(base ListLookup, src ImportedLists) ListLookup {
+	return importedLists{base: base, src: src}
+}
+
+type importedLists struct {
+	base ListLookup
+	src  ImportedLists
+}
+
+func (l importedLists) Version(list string) string {
+	if pl, ok := l.src.ImportedProductList(list); ok {
+		return pl.Version
+	}
+	return l.base.Version(list)
+}
+
+func (l importedLists) Match(list, name string) []ListHit {
+	pl, ok := l.src.ImportedProductList(list)
+	if !ok {
+		return l.base.Match(list, name)
+	}
+	return match(pl.Index, pl.Version, name)
+}
+
+func (l importedLists) Embargo(country string) (ListHit, bool) { return l.base.Embargo(country) }
+
 // Match keeps matches at screening's potential-match score: below it a
 // product would be blocked on a resemblance a reviewer would clear, and
 // weak aliases alone never decide (the matcher caps them below it).
@@ -49,12 +85,16 @@ func (p *productLists) Match(list, name string) []ListHit {
 	if ix == nil {
 		return nil
 	}
+	return match(ix, p.versions[list], name)
+}
+
+func match(ix *screening.Index, version, name string) []ListHit {
 	var out []ListHit
 	for _, m := range ix.Screen(screening.Query{Name: name, Type: "entity", Limit: 5}) {
 		if m.Score < screening.Potential {
 			continue
 		}
-		out = append(out, ListHit{List: m.List, ListVersion: p.versions[m.List], EntryID: m.EntryID, Name: m.Name,
+		out = append(out, ListHit{List: m.List, ListVersion: version, EntryID: m.EntryID, Name: m.Name,
 			MatchedName: m.MatchedName, Score: m.Score})
 	}
 	return out

@@ -2,59 +2,20 @@ package checks
 
 import (
 	"bytes"
-	_ "embed"
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/go-pdf/fpdf"
+
+	"github.com/silkgate/silkgate/internal/platform/pdffont"
 )
 
-// The report's fonts (fonts/README.md gives their sources and licences):
-// Droid Sans Fallback for Chinese, which has no Latin glyphs, and DejaVu
-// Sans for everything else. Text is written in runs, each in the font that
-// has its glyphs.
-var (
-	//go:embed fonts/DroidSansFallbackFull.ttf
-	cjkFontData []byte
-	//go:embed fonts/DejaVuSans.ttf
-	latinFontData []byte
-)
-
+// The report's fonts live in internal/platform/pdffont, which other
+// PDFs share; text is written in runs, each in the font with its glyphs.
 const (
-	cjkFont   = "DroidSansFallback"
-	latinFont = "DejaVuSans"
+	cjkFont   = pdffont.CJK
+	latinFont = pdffont.Latin
 )
-
-// cjkRune reports whether r is drawn with the Chinese font: Han, kana,
-// hangul, CJK punctuation and full-width forms.
-func cjkRune(r rune) bool {
-	return unicode.In(r, unicode.Han, unicode.Hiragana, unicode.Katakana, unicode.Hangul) ||
-		(r >= 0x3000 && r <= 0x303F) || (r >= 0xFF00 && r <= 0xFFEF)
-}
-
-type run struct {
-	text string
-	cjk  bool
-}
-
-// runs splits s into runs of one font each.
-func runs(s string) []run {
-	var out []run
-	start, cur := 0, false
-	for i, r := range s {
-		c := cjkRune(r)
-		if i > 0 && c != cur {
-			out = append(out, run{s[start:i], cur})
-			start = i
-		}
-		cur = c
-	}
-	if start < len(s) {
-		out = append(out, run{s[start:], cur})
-	}
-	return out
-}
 
 var statusRGB = map[string][3]int{StatusFail: {198, 40, 40}, StatusWarn: {178, 106, 0}, StatusPass: {46, 125, 50},
 	VerdictProhibited: {139, 0, 0}}
@@ -68,9 +29,7 @@ func RenderPDF(c Check, zh bool) ([]byte, error) {
 	pdf.SetModificationDate(c.CreatedAt)
 	pdf.SetTitle(v.L("report").P+" "+c.ID, true)
 	pdf.SetCreator("Silkgate", true)
-	pdf.AddUTF8FontFromBytes(cjkFont, "", cjkFontData)
-	pdf.AddUTF8FontFromBytes(latinFont, "", latinFontData)
-	if err := pdf.Error(); err != nil {
+	if err := pdffont.Register(pdf); err != nil {
 		return nil, fmt.Errorf("checks: pdf font: %w", err)
 	}
 	pdf.SetMargins(15, 15, 15)
@@ -93,14 +52,7 @@ func RenderPDF(c Check, zh bool) ([]byte, error) {
 		pdf.SetTextColor(rgb[0], rgb[1], rgb[2])
 		pdf.SetX(lm)
 		h := size * 0.45
-		for _, r := range runs(s) {
-			if r.cjk {
-				pdf.SetFont(cjkFont, "", size)
-			} else {
-				pdf.SetFont(latinFont, "", size)
-			}
-			pdf.Write(h, r.text)
-		}
+		pdffont.Write(pdf, size, h, s)
 		pdf.Ln(h)
 	}
 	black, grey := [3]int{20, 20, 20}, [3]int{110, 110, 110}

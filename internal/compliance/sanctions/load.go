@@ -32,7 +32,7 @@ const (
 )
 
 // Lists are the list keys in display order.
-var Lists = []string{ListOFACSDN, ListOFACCons, ListCSL, ListUN, ListEU, ListUK}
+var Lists = []string{ListOFACSDN, ListOFACCons, ListCSL, ListUN, ListEU, ListUK, ListFCCCovered, ListUFLPA}
 
 // Formats an importer reads. The empty format means "detect".
 const (
@@ -50,7 +50,7 @@ const (
 
 // Formats lists every format Load accepts.
 var Formats = []string{FormatOFACSDN, FormatOFACCons, FormatCSL, FormatUN, FormatEUXML, FormatEUCSV,
-	FormatEUJSONL, FormatUKXML, FormatUKCSV, FormatUKJSONL}
+	FormatEUJSONL, FormatUKXML, FormatUKCSV, FormatUKJSONL, FormatFCCCovered, FormatUFLPA}
 
 // ListOf returns the list key a format produces.
 func ListOf(format string) string {
@@ -67,6 +67,10 @@ func ListOf(format string) string {
 		return ListEU
 	case FormatUKXML, FormatUKCSV, FormatUKJSONL:
 		return ListUK
+	case FormatFCCCovered:
+		return ListFCCCovered
+	case FormatUFLPA:
+		return ListUFLPA
 	}
 	return ""
 }
@@ -153,6 +157,8 @@ func Stream(fsys fs.FS, name, format string, fn func(Entry) error) (Version, err
 		err = p.ukCSV(r)
 	case FormatUKJSONL:
 		err = p.ukJSONL(r)
+	case FormatFCCCovered, FormatUFLPA:
+		err = p.product(r)
 	}
 	if err != nil {
 		return Version{}, err
@@ -228,6 +234,10 @@ func Detect(name string, head []byte) string {
 	case bytes.HasPrefix(trimmed, []byte("{")):
 		line, _, _ := bytes.Cut(trimmed, []byte("\n"))
 		switch {
+		case bytes.Contains(head, []byte(`"list": "`+ListFCCCovered+`"`)) || bytes.Contains(head, []byte(`"list":"`+ListFCCCovered+`"`)):
+			return FormatFCCCovered
+		case bytes.Contains(head, []byte(`"list": "`+ListUFLPA+`"`)) || bytes.Contains(head, []byte(`"list":"`+ListUFLPA+`"`)):
+			return FormatUFLPA
 		case bytes.Contains(line, []byte(`"logical_id"`)):
 			return FormatEUJSONL
 		case bytes.Contains(line, []byte(`"unique_id"`)):

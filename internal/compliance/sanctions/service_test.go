@@ -66,6 +66,7 @@ var fixtures = []string{
 	"ofac_sdn/sdn.csv", "ofac_sdn_2024/sdn.csv", "ofac_cons/cons_prim.csv", "csl/consolidated.csv", "csl/consolidated.csv.gz",
 	"un/UN_consolidated.xml", "eu/eu_fsf_entities.jsonl", "eu/eu_fsf.xml", "eu/eu_fsf.csv",
 	"uk/uk_sanctions_list_entities.jsonl", "uk/UK-Sanctions-List.xml", "uk/UK-Sanctions-List.csv",
+	"product/fcc_covered.json", "product/uflpa.json",
 }
 
 // TestImportEveryFormat stores every fixture on every engine and reads it

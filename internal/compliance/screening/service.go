@@ -76,6 +76,16 @@ type snapshot struct {
 	gen      int64
 	versions []ListVersion
 	index    *Index
+	// products holds the imported product lists (FCC Covered List, UFLPA
+	// Entity List), one index each: product rules read them, party
+	// screening does not.
+	products map[string]ProductList
+}
+
+// ProductList is an imported product list's index and version.
+type ProductList struct {
+	Index   *Index
+	Version string
 }
 
 // ListVersion is the version of one list a decision was made against.
@@ -154,8 +164,13 @@ func (s *Service) current(ctx context.Context) (*snapshot, error) {
 		return nil, err
 	}
 	start := time.Now()
-	n := &snapshot{gen: gen, index: Build(entries)}
+	party, byProduct := splitProductLists(entries)
+	n := &snapshot{gen: gen, index: Build(party), products: map[string]ProductList{}}
 	for _, v := range vs {
+		if sanctions.IsProductList(v.List) {
+			n.products[v.List] = ProductList{Index: Build(byProduct[v.List]), Version: v.Version}
+			continue
+		}
 		n.versions = append(n.versions, ListVersion{List: v.List, Version: v.Version, PublishedAt: v.PublishedAt, SHA256: v.SHA256})
 	}
 	s.swap.Lock()
@@ -167,6 +182,34 @@ func (s *Service) current(ctx context.Context) (*snapshot, error) {
 	ne, nn := n.index.Len()
 	s.log.Info("screening: index built", "generation", gen, "entries", ne, "names", nn, "took", time.Since(start))
 	return n, nil
+}
+
+// splitProductLists separates the product lists' entries from the
+// parties' lists.
+func splitProductLists(entries []sanctions.Entry) (party []sanctions.Entry, products map[string][]sanctions.Entry) {
+	products = map[string][]sanctions.Entry{}
+	party = make([]sanctions.Entry, 0, len(entries))
+	for _, e := range entries {
+		if sanctions.IsProductList(e.List) {
+			products[e.List] = append(products[e.List], e)
+			continue
+		}
+		party = append(party, e)
+	}
+	return party, products
+}
+
+// ImportedProductList returns the index of an imported product list as
+// last loaded, without touching the store: product checks must answer
+// from memory. ok is false until a version of list has been imported
+// and loaded (Warm, or any screening, loads it).
+func (s *Service) ImportedProductList(list string) (ProductList, bool) {
+	sn := s.snap.Load()
+	if sn == nil {
+		return ProductList{}, false
+	}
+	pl, ok := sn.products[list]
+	return pl, ok
 }
 
 // Warm builds the index ahead of the first screening.

@@ -33,6 +33,26 @@
       });
     });
   });
+  // A quote's countdown: data-countdown is its expiry (Unix seconds),
+  // data-format the localised text with # for the seconds; at zero the
+  // text turns to data-expired and the button named by data-disable is
+  // disabled (the server refuses an expired quote regardless).
+  document.querySelectorAll("[data-countdown]").forEach(function (el) {
+    var end = parseInt(el.getAttribute("data-countdown"), 10) * 1000;
+    var format = el.getAttribute("data-format") || "#";
+    var tick = function () {
+      var left = Math.max(0, Math.ceil((end - Date.now()) / 1000));
+      if (left > 0) {
+        el.textContent = format.replace("#", String(left));
+        setTimeout(tick, 1000);
+        return;
+      }
+      el.textContent = el.getAttribute("data-expired") || "";
+      var b = document.getElementById(el.getAttribute("data-disable") || "");
+      if (b) { b.disabled = true; }
+    };
+    tick();
+  });
   var problem = document.querySelector("[data-focus]");
   if (problem) { problem.focus(); }
 })();

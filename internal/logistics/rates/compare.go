@@ -113,6 +113,9 @@ type Offer struct {
 	CardPrice   money.Money    `json:"card_price"`
 	FX          *Rate          `json:"fx,omitempty"`
 	TransitDays logistics.Days `json:"transit_days"`
+	// QuotedDays are the card's days for the zone, whatever TransitDays
+	// shows; a shipment's on-time measure is against them.
+	QuotedDays logistics.Days `json:"quoted_days"`
 	// TransitSource is "quoted" (the card's days) or "observed" (p80 of
 	// the platform's history, once there is one).
 	TransitSource string      `json:"transit_source"`
@@ -418,8 +421,18 @@ func (c Comparer) offer(ctx context.Context, fx FX, est Estimator, an Anchors, p
 			return Offer{}, ReasonDangerousGoods, un
 		}
 	}
-	if r.MaxTransitDays > 0 && z.TransitDays.Max > r.MaxTransitDays {
-		return Offer{}, ReasonDeadline, fmt.Sprintf("%d > %d days", z.TransitDays.Max, r.MaxTransitDays)
+	var obs Observed
+	if c.Quality != nil {
+		obs = c.Quality(s.ID, r.Origin.Country, r.Destination.Country)
+	}
+	// Observed days, where the history has them, stand in for the quoted
+	// ones: the p80 is what a seller can promise a buyer.
+	days, source := z.TransitDays, "quoted"
+	if obs.TransitP80Days > 0 {
+		days, source = logistics.Days{Min: min(z.TransitDays.Min, obs.TransitP80Days), Max: obs.TransitP80Days}, "observed"
+	}
+	if r.MaxTransitDays > 0 && days.Max > r.MaxTransitDays {
+		return Offer{}, ReasonDeadline, fmt.Sprintf("%d > %d days", days.Max, r.MaxTransitDays)
 	}
 	q, err := s.Price(z, r.Destination, r.Parcels)
 	if err != nil {
@@ -427,17 +440,13 @@ func (c Comparer) offer(ctx context.Context, fx FX, est Estimator, an Anchors, p
 	}
 	o := Offer{ServiceID: s.ID, Carrier: s.Carrier, Service: s.Name, Mode: s.Mode, Shared: s.Shared, Zone: z.Name,
 		ChargeableWeightG: q.Weights.ChargeableG, Weights: q.Weights, Charges: q.Charges, CardPrice: q.Total,
-		Price: q.Total, TransitDays: z.TransitDays, TransitSource: "quoted"}
+		Price: q.Total, TransitDays: days, QuotedDays: z.TransitDays, TransitSource: source}
 	if q.Total.Currency != r.Currency {
 		m, rate, err := fx.Convert(ctx, q.Total, r.Currency, at)
 		if err != nil {
 			return Offer{}, ReasonFX, q.Total.Currency + "→" + r.Currency
 		}
 		o.Price, o.FX = m, &rate
-	}
-	var obs Observed
-	if c.Quality != nil {
-		obs = c.Quality(s.ID, r.Origin.Country, r.Destination.Country)
 	}
 	o.QualityScore = round4(est.Score(obs))
 
@@ -449,12 +458,11 @@ func (c Comparer) offer(ctx context.Context, fx FX, est Estimator, an Anchors, p
 	// weight: a card that rounds up to 10 kg must not look cheap per kg.
 	perKg := price / (float64(refWeight(r.Parcels)) / 1000)
 	uc := logUtility(perKg, an.CostBestPerKg, an.CostWorstPerKg)
-	days := float64(max(z.TransitDays.Max, 1))
-	ut := logUtility(days, TimeBestDays, TimeWorstDays)
+	ut := logUtility(float64(max(days.Max, 1)), TimeBestDays, TimeWorstDays)
 	uq := clamp((o.QualityScore - QualityWorst) / (QualityBest - QualityWorst))
 	o.Explain = []Criterion{
 		crit("cost", strconv.FormatFloat(perKg, 'f', 2, 64), r.Currency+"/kg", uc, pref.Cost),
-		crit("time", strconv.Itoa(z.TransitDays.Max), "days", ut, pref.Time),
+		crit("time", strconv.Itoa(days.Max), "days", ut, pref.Time),
 		crit("quality", strconv.FormatFloat(o.QualityScore, 'f', 4, 64), "score", uq, pref.Quality),
 	}
 	o.score = uc*pref.Cost + ut*pref.Time + uq*pref.Quality

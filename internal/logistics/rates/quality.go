@@ -1,5 +1,7 @@
 package rates
 
+import "context"
+
 // Quality is estimated, not measured, until a service has a history: a
 // new service with three perfect deliveries must not outrank one with
 // three thousand good ones. Each rate is shrunk toward a prior with the
@@ -19,6 +21,16 @@ type Observed struct {
 	FirstAttempt int64 `json:"first_attempt"`
 	// TrackingComplete had every expected tracking stage.
 	TrackingComplete int64 `json:"tracking_complete"`
+	// TransitP80Days is the 80th percentile of the door-to-door days of
+	// TransitN deliveries; zero while the history is too short to say.
+	TransitP80Days int   `json:"transit_p80_days,omitempty"`
+	TransitN       int64 `json:"transit_n,omitempty"`
+}
+
+// QualitySource reads services' records on a lane from the platform's
+// tracking history (the shipments module), in the caller's scope.
+type QualitySource interface {
+	Observed(ctx context.Context, origin, dest string, serviceIDs []string) (map[string]Observed, error)
 }
 
 // Estimator smooths observed rates toward a prior.

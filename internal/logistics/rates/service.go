@@ -30,6 +30,7 @@ type Service struct {
 	audit    Recorder
 	now      func() time.Time
 	comparer Comparer
+	quality  QualitySource
 }
 
 // New returns the rate service. fx converts offers into the shipper's
@@ -45,6 +46,10 @@ func New(d *db.DB, rec Recorder, fx FX) *Service {
 
 // SetFX replaces the converter, for the settlement module once it runs.
 func (s *Service) SetFX(fx FX) { s.comparer.FX = fx }
+
+// SetQuality feeds comparisons the tracking history's records; without
+// one every service is scored at the prior.
+func (s *Service) SetQuality(q QualitySource) { s.quality = q }
 
 func (s *Service) stamp() time.Time { return s.now().UTC().Truncate(time.Microsecond) }
 
@@ -264,7 +269,19 @@ func (s *Service) Compare(ctx context.Context, r Request) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	return s.comparer.Compare(ctx, r, cs)
+	c := s.comparer
+	if s.quality != nil && len(cs) > 0 {
+		ids := make([]string, len(cs))
+		for i, sv := range cs {
+			ids[i] = sv.ID
+		}
+		obs, err := s.quality.Observed(ctx, r.Origin.Country, r.Destination.Country, ids)
+		if err != nil {
+			return Result{}, err
+		}
+		c.Quality = func(id, _, _ string) Observed { return obs[id] }
+	}
+	return c.Compare(ctx, r, cs)
 }
 
 const cols = `id, tenant_id, doc, version, created_at, updated_at`

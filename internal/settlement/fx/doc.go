@@ -10,7 +10,8 @@
 // sanity band of a quote, never as the rate a customer trades at.
 //
 // Quotes are tenant-owned: the executable rate of a liquidity provider,
-// checked against the reference rate, less the tenant's spread, with
+// checked against the reference rate, less the tenant's spread (set
+// per tenant and currency pair by the platform administrator), with
 // amounts in each currency's minor units and an expiry. A quote is
 // honoured exactly, once, until it expires.
 //

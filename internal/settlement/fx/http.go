@@ -41,6 +41,7 @@ func (s *Service) Routes(rt *web.Router) {
 	} {
 		rt.Handle(r)
 	}
+	s.SpreadRoutes(rt)
 }
 
 func (s *Service) handleRates(w http.ResponseWriter, r *http.Request) error {

@@ -189,11 +189,9 @@ func (s *Service) CreateQuote(ctx context.Context, req QuoteRequest) (Quote, err
 		return Quote{}, &problem.Error{Status: http.StatusServiceUnavailable, Code: CodeOutOfBand,
 			Params: []any{"rate", exec, "reference", ref.Value}}
 	}
-	spread := s.cfg.SpreadBPS
-	if s.cfg.TenantSpread != nil {
-		if bps, ok := s.cfg.TenantSpread(ctx, scope.TenantID); ok {
-			spread = bps
-		}
+	spread, err := s.spreadFor(ctx, scope.TenantID, req.SellCurrency, req.BuyCurrency)
+	if err != nil {
+		return Quote{}, err
 	}
 	rate, err := applyBPS(exec, -spread)
 	if err != nil {

@@ -485,3 +485,8 @@ func roundMoney(d *apd.Decimal, code string) (money.Money, error) {
 	}
 	return money.Money{Amount: out.Text('f'), Currency: code}, nil
 }
+
+// MulAmount is m × rate in currency to, rounded half-even to its minor
+// units: the one rounding every conversion at a quoted rate goes through,
+// for callers that must recompute an amount exactly as a quote did.
+func MulAmount(m money.Money, rate, to string) (money.Money, error) { return mulAmount(m, rate, to) }

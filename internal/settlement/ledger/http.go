@@ -30,6 +30,11 @@ func (s *Service) Routes(rt *web.Router) {
 		Handler: s.handleListAccounts})
 	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/ledger/accounts/{id}", Perm: permRead, Tag: "ledger",
 		Summary: "Get a ledger account with its balances", Response: Account{}, Handler: s.handleGetAccount})
+	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/ledger/accounts/{id}/statement", Perm: permRead, Tag: "ledger",
+		Summary: "List the entries that moved an account", Response: web.List[StatementLine]{},
+		Description: "Newest first: per entry, the sums of its debits and credits to the account, with the entry's kind, " +
+			"status and phase (pending for a hold's reservations).",
+		Handler: s.handleStatement})
 	rt.Handle(web.Route{Method: "POST", Path: "/api/v1/ledger/entries", Perm: permWrite, Tag: "ledger",
 		Summary: "Write a ledger entry", Request: NewEntry{}, Response: Entry{}, Status: http.StatusCreated,
 		Errors: []int{http.StatusConflict},

@@ -234,10 +234,19 @@ func (s *Service) CreateEntry(ctx context.Context, n NewEntry) (e Entry, replay 
 			return err
 		}
 		var fs problem.Errors
+		// An account named by two legs is resolved once: a platform
+		// account opened by the first is not cached (the transaction may
+		// roll back), and a second lookup would cache it.
+		resolved := map[[2]string]*account{}
 		for i := range legs {
-			a, err := s.resolve(ctx, q, legs[i].ref, legs[i].asset)
-			if err != nil {
-				return err
+			k := [2]string{legs[i].ref, legs[i].asset}
+			a, seen := resolved[k]
+			if !seen {
+				var err error
+				if a, err = s.resolve(ctx, q, legs[i].ref, legs[i].asset); err != nil {
+					return err
+				}
+				resolved[k] = a
 			}
 			switch {
 			case a == nil:
