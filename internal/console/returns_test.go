@@ -10,6 +10,7 @@ import (
 
 	"github.com/silkgate/silkgate/internal/app/apptest"
 	"github.com/silkgate/silkgate/internal/identity"
+	"github.com/silkgate/silkgate/internal/logistics/warehouses"
 	"github.com/silkgate/silkgate/internal/orders"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/ids"
@@ -46,6 +47,14 @@ func walkReturnPages(t *testing.T, env *apptest.Env, lang, tenant string, check 
 	op.lang = lang
 	op.signIn(env.User(tenant, identity.Operator))
 	o := shipped(t, env, tenant)
+	// The resold unit goes back into this warehouse's stock.
+	wh, err := env.App.Warehouses.Create(db.WithScope(context.Background(), db.Scope{TenantID: tenant}), warehouses.Warehouse{
+		Code: "DE-" + strings.ToUpper(lang[:2]) + ids.New("w")[2:8], Name: "Hamburg hub", Operator: "Sample Fulfilment", Country: "DE",
+		Connector: "sandbox", Address: warehouses.Address{Line1: "Hafenstr. 1", City: "Hamburg", Postcode: "20457"},
+		Regions: []warehouses.Region{{Country: "DE", Days: 1}}, Fees: warehouses.FeeSchedule{Currency: "EUR"}})
+	if err != nil {
+		t.Fatal(err)
+	}
 
 	check(t, lang, "returns", "returns", op.get("/logistics/returns"), 200)
 	check(t, lang, "returns refused filter", "returns", op.get("/logistics/returns?status=lost"), 422)
@@ -72,7 +81,7 @@ func walkReturnPages(t *testing.T, env *apptest.Env, lang, tenant string, check 
 	}{
 		{"approve", nil},
 		{"label", url.Values{"carrier": {"DHL"}, "tracking_number": {"JD" + strings.ToUpper(lang[:2]) + m[1][4:12]}}},
-		{"receive", url.Values{"warehouse_id": {"wh_de"}}},
+		{"receive", url.Values{"warehouse_id": {wh.ID}}},
 		{"inspect", url.Values{"unit.0.sku": {"TOY-001"}, "unit.0.disposition": {"resell"}, "unit.0.grade": {"A"},
 			"unit.1.sku": {"TOY-001"}, "unit.1.disposition": {"dispose"}, "unit.1.grade": {"D"}}},
 		{"refund", url.Values{"amount": {"30.00"}, "currency": {"EUR"}}},
