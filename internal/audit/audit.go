@@ -226,12 +226,19 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 		chain := l.laneOf(ctx, chain)
 		r.Chain = chain
 		q := l.db.Q(ctx)
-		if _, err := q.ExecContext(ctx, `INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2)
-			ON CONFLICT (chain) DO NOTHING`, chain, genesis); err != nil {
-			return fmt.Errorf("audit: create head of %s: %w", chain, err)
-		}
+		// The head is created on a chain's first record only: creating it
+		// on every append would make each writer wait twice for the one
+		// before it (the insert's conflict check, then the lock).
 		var head int64
-		if err := q.QueryRowContext(ctx, l.lockHead(), chain).Scan(&head, &r.PrevHash); err != nil {
+		err := q.QueryRowContext(ctx, l.lockHead(), chain).Scan(&head, &r.PrevHash)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := q.ExecContext(ctx, `INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2)
+				ON CONFLICT (chain) DO NOTHING`, chain, genesis); err != nil {
+				return fmt.Errorf("audit: create head of %s: %w", chain, err)
+			}
+			err = q.QueryRowContext(ctx, l.lockHead(), chain).Scan(&head, &r.PrevHash)
+		}
+		if err != nil {
 			return fmt.Errorf("audit: lock head of %s: %w", chain, err)
 		}
 		// The time is taken under the head lock so that it never runs
