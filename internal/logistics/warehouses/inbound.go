@@ -64,51 +64,13 @@ func (s *Service) saveInbound(ctx context.Context, in Inbound, insert bool) erro
 
 // GetInbound returns an inbound notice.
 func (s *Service) GetInbound(ctx context.Context, id string) (Inbound, error) {
-	t, err := s.db.TenantRead(ctx)
-	if err != nil {
-		return Inbound{}, err
-	}
-	var doc string
-	if err := t.QueryRowContext(ctx, `SELECT doc FROM warehouse_inbounds WHERE tenant_id = $1 AND sandbox = $2 AND id = $3`,
-		strings.TrimSpace(id)).Scan(&doc); err != nil {
-		return Inbound{}, notFound(err)
-	}
-	var in Inbound
-	if err := json.Unmarshal([]byte(doc), &in); err != nil {
-		return Inbound{}, err
-	}
-	return in, nil
+	return getDoc[Inbound](ctx, s, "warehouse_inbounds", id)
 }
 
 // Inbounds lists the newest inbound notices (of one warehouse when
 // warehouseID is set).
 func (s *Service) Inbounds(ctx context.Context, warehouseID string, limit int) ([]Inbound, error) {
-	t, err := s.db.TenantRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if limit <= 0 || limit > 500 {
-		limit = 200
-	}
-	rows, err := t.QueryContext(ctx, `SELECT doc FROM warehouse_inbounds WHERE tenant_id = $1 AND sandbox = $2
-		AND ($3 = '' OR warehouse_id = $3) ORDER BY id DESC LIMIT $4`, warehouseID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("warehouses: inbounds: %w", err)
-	}
-	defer rows.Close()
-	var out []Inbound
-	for rows.Next() {
-		var doc string
-		var in Inbound
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(doc), &in); err != nil {
-			return nil, err
-		}
-		out = append(out, in)
-	}
-	return out, rows.Err()
+	return listDocs[Inbound](ctx, s, "warehouse_inbounds", warehouseID, "", limit, 200, 500)
 }
 
 // ShipInbound marks a notice in transit: its quantities count as in

@@ -174,48 +174,13 @@ func (s *Service) saveOutbound(ctx context.Context, o Outbound, insert bool) err
 
 // GetOutbound returns an outbound order.
 func (s *Service) GetOutbound(ctx context.Context, id string) (Outbound, error) {
-	t, err := s.db.TenantRead(ctx)
-	if err != nil {
-		return Outbound{}, err
-	}
-	var doc string
-	if err := t.QueryRowContext(ctx, `SELECT doc FROM warehouse_outbounds WHERE tenant_id = $1 AND sandbox = $2 AND id = $3`,
-		strings.TrimSpace(id)).Scan(&doc); err != nil {
-		return Outbound{}, notFound(err)
-	}
-	var o Outbound
-	return o, json.Unmarshal([]byte(doc), &o)
+	return getDoc[Outbound](ctx, s, "warehouse_outbounds", id)
 }
 
 // Outbounds lists the newest outbound orders (of one warehouse, or of
 // one status, when given).
 func (s *Service) Outbounds(ctx context.Context, warehouseID, status string, limit int) ([]Outbound, error) {
-	t, err := s.db.TenantRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if limit <= 0 || limit > 500 {
-		limit = 200
-	}
-	rows, err := t.QueryContext(ctx, `SELECT doc FROM warehouse_outbounds WHERE tenant_id = $1 AND sandbox = $2
-		AND ($3 = '' OR warehouse_id = $3) AND ($4 = '' OR status = $4) ORDER BY id DESC LIMIT $5`, warehouseID, status, limit)
-	if err != nil {
-		return nil, fmt.Errorf("warehouses: outbounds: %w", err)
-	}
-	defer rows.Close()
-	var out []Outbound
-	for rows.Next() {
-		var doc string
-		var o Outbound
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(doc), &o); err != nil {
-			return nil, err
-		}
-		out = append(out, o)
-	}
-	return out, rows.Err()
+	return listDocs[Outbound](ctx, s, "warehouse_outbounds", warehouseID, status, limit, 200, 500)
 }
 
 // ShipOutbound records the dispatch of an allocated order: the reserved

@@ -355,45 +355,10 @@ func (s *Service) reconcile(ctx context.Context, w Warehouse, snap warehouse.Sna
 
 // Reconciliations lists reports, newest first.
 func (s *Service) Reconciliations(ctx context.Context, warehouseID string, limit int) ([]Reconciliation, error) {
-	t, err := s.db.TenantRead(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if limit <= 0 || limit > 200 {
-		limit = 50
-	}
-	rows, err := t.QueryContext(ctx, `SELECT doc FROM warehouse_reconciliations WHERE tenant_id = $1 AND sandbox = $2
-		AND ($3 = '' OR warehouse_id = $3) ORDER BY id DESC LIMIT $4`, warehouseID, limit)
-	if err != nil {
-		return nil, fmt.Errorf("warehouses: reconciliations: %w", err)
-	}
-	defer rows.Close()
-	var out []Reconciliation
-	for rows.Next() {
-		var doc string
-		var r Reconciliation
-		if err := rows.Scan(&doc); err != nil {
-			return nil, err
-		}
-		if err := json.Unmarshal([]byte(doc), &r); err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return listDocs[Reconciliation](ctx, s, "warehouse_reconciliations", warehouseID, "", limit, 50, 200)
 }
 
 // GetReconciliation returns one report.
 func (s *Service) GetReconciliation(ctx context.Context, id string) (Reconciliation, error) {
-	t, err := s.db.TenantRead(ctx)
-	if err != nil {
-		return Reconciliation{}, err
-	}
-	var doc string
-	if err := t.QueryRowContext(ctx, `SELECT doc FROM warehouse_reconciliations WHERE tenant_id = $1 AND sandbox = $2 AND id = $3`,
-		strings.TrimSpace(id)).Scan(&doc); err != nil {
-		return Reconciliation{}, notFound(err)
-	}
-	var r Reconciliation
-	return r, json.Unmarshal([]byte(doc), &r)
+	return getDoc[Reconciliation](ctx, s, "warehouse_reconciliations", id)
 }

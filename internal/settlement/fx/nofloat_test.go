@@ -15,6 +15,8 @@ import (
 // point may appear in them, since 0.1 + 0.2 ≠ 0.3 in binary and a
 // rounding slip there creates or loses money.
 var moneyPaths = []string{"..", filepath.Join("..", "..", "platform", "money"),
+	// Settlement rails move money: the bank and e-CNY connectors.
+	filepath.Join("..", "..", "connectors", "rail"),
 	// The console's balance and conversion pages format amounts.
 	filepath.Join("..", "..", "console", "fxpages.go")}
 
@@ -27,8 +29,9 @@ var floatExceptions = map[string]string{
 	"settlement/insurance/certificate.go": "PDF layout in points",
 }
 
-// TestNoFloatInMoneyPaths fails when a Go file under internal/settlement
-// or internal/platform/money (or the console's money pages) names float32
+// TestNoFloatInMoneyPaths fails when a Go file under internal/settlement,
+// internal/platform/money or internal/connectors/rail (or the console's
+// money pages) names float32
 // or float64, or converts
 // through strconv's or math/big's float API.
 func TestNoFloatInMoneyPaths(t *testing.T) {
