@@ -339,6 +339,8 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Returns.UseShipments(returnShipments{a.Shipments})
 	a.Returns.UseStock(warehouses.ReturnStock{S: a.Warehouses})
 	a.Shipments.UseReverseTracking(returnTracking{a.Returns})
+	// A cargo policy is bound to a shipment (and its order) the tenant has.
+	a.Insurance.UseLinks(policyLinks{a.Shipments, a.Orders})
 
 	a.Metrics = prometheus.NewRegistry()
 	// Every series carries the silkgate_ prefix (CONTRACT), the runtime's too.

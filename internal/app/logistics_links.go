@@ -7,6 +7,7 @@ import (
 	"github.com/silkgate/silkgate/internal/connectors/carrier"
 	"github.com/silkgate/silkgate/internal/logistics/returns"
 	"github.com/silkgate/silkgate/internal/logistics/shipments"
+	"github.com/silkgate/silkgate/internal/orders"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 )
 
@@ -33,4 +34,21 @@ func (t returnTracking) TrackingUpdate(ctx context.Context, number string, statu
 		return false, nil
 	}
 	return moved, err
+}
+
+// policyLinks lets an insurance policy name the shipment it covers and
+// the order behind it.
+type policyLinks struct {
+	shipments *shipments.Service
+	orders    *orders.Service
+}
+
+func (l policyLinks) ShipmentOrder(ctx context.Context, id string) (string, error) {
+	sh, err := l.shipments.Get(ctx, id)
+	return sh.OrderID, err
+}
+
+func (l policyLinks) OrderExists(ctx context.Context, id string) error {
+	_, err := l.orders.Get(ctx, id)
+	return err
 }

@@ -36,8 +36,9 @@ func walkInsurancePages(t *testing.T, env *apptest.Env, lang, tenant string, che
 	}
 	check(t, lang, "insurance quote", "insurance", b.get("/settlement/insurance?quote="+m[1]), 200)
 	check(t, lang, "bind refused", "insurance", b.post("/settlement/insurance/policies", url.Values{"quote_id": {m[1]}}), 422)
-	bound := b.post("/settlement/insurance/policies", url.Values{"quote_id": {m[1]}, "insured_name": {"Yiwu Bright Toys 义乌明亮玩具"},
-		"shipment_id": {"shp_walk"}})
+	check(t, lang, "bind unknown shipment", "insurance", b.post("/settlement/insurance/policies", url.Values{"quote_id": {m[1]},
+		"insured_name": {"Yiwu Bright Toys"}, "shipment_id": {"shp_walk"}}), 422)
+	bound := b.post("/settlement/insurance/policies", url.Values{"quote_id": {m[1]}, "insured_name": {"Yiwu Bright Toys 义乌明亮玩具"}})
 	pm := insPolicyLink.FindStringSubmatch(bound.Location)
 	if bound.Status != http.StatusSeeOther || pm == nil {
 		t.Fatalf("bind: %d %q", bound.Status, bound.Location)

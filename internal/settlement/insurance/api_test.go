@@ -26,8 +26,17 @@ func TestAPI(t *testing.T) {
 		if q.InsuredValue.Amount != "110608.35" || q.Premium.Amount != "553.04" || q.Rate != "0.005" || q.ExpiresAt.IsZero() {
 			t.Fatalf("quote %+v", q)
 		}
+		// The policy covers an order of the tenant's.
+		var o struct{ ID string }
+		if r := env.Call("POST", "/api/v1/orders", env.Key(tid, identity.Operator, false), map[string]any{"external_id": "PO-INS-1",
+			"channel": "b2b", "placed_at": "2026-11-20T10:00:00Z", "currency": "USD",
+			"buyer":   map[string]any{"name": "Loja Rio", "country": "BR"},
+			"ship_to": map[string]any{"name": "Loja Rio", "line1": "Rua A 1", "city": "Rio de Janeiro", "postcode": "20000-000", "country": "BR"},
+			"lines":   []any{map[string]any{"sku": "TOY-001", "quantity": 2, "unit_price": usd("19.99")}}}, &o); r.StatusCode != http.StatusCreated {
+			t.Fatalf("order: %d %s", r.StatusCode, apptest.Body(r))
+		}
 		var p insurance.Policy
-		bind := map[string]any{"quote_id": q.ID, "shipment_id": "shp_demo", "insured": map[string]any{"name": "Yiwu Bright Toys 义乌明亮玩具"}}
+		bind := map[string]any{"quote_id": q.ID, "order_id": o.ID, "insured": map[string]any{"name": "Yiwu Bright Toys 义乌明亮玩具"}}
 		if r := env.Call("POST", "/api/v1/insurance/policies", fin, bind, &p); r.StatusCode != http.StatusCreated {
 			t.Fatalf("bind: %d %s", r.StatusCode, apptest.Body(r))
 		}
@@ -77,14 +86,19 @@ func TestAPI(t *testing.T) {
 				m["route"] = map[string]any{"from": "CN", "to": "KP"}
 			}), 422, "route.to"},
 			{"bound twice", "POST", "/api/v1/insurance/policies", fin, bind, 409, "insurance_quote_bound"},
-			{"foreign quote", "POST", "/api/v1/insurance/policies", other, bind, 422, "quote_id"},
+			{"foreign quote", "POST", "/api/v1/insurance/policies", other, map[string]any{"quote_id": q.ID,
+				"insured": map[string]any{"name": "Other Co"}}, 422, "quote_id"},
 			{"viewer cannot quote", "POST", "/api/v1/insurance/quotes", viewer, quote, 403, ""},
 			{"other tenant policy", "GET", "/api/v1/insurance/policies/" + p.ID, other, nil, 404, ""},
 			{"other tenant certificate", "GET", "/api/v1/insurance/policies/" + p.ID + "/certificate.pdf", other, nil, 404, ""},
 			{"claim above insured", "POST", "/api/v1/insurance/policies/" + p.ID + "/claims", fin, map[string]any{
 				"loss_type": "theft", "amount": usd("200000.00"), "documents": []any{map[string]any{"name": "police report"}}}, 422, "amount"},
 			{"paid claim cannot move", "POST", "/api/v1/insurance/claims/" + c.ID + "/status", fin, map[string]any{"status": "rejected", "reason": "x"}, 409, "insurance_claim_state"},
-			{"list", "GET", "/api/v1/insurance/policies?shipment_id=shp_demo", fin, nil, 200, p.ID},
+			{"list", "GET", "/api/v1/insurance/policies?order_id=" + o.ID, fin, nil, 200, p.ID},
+			{"unknown shipment", "POST", "/api/v1/insurance/policies", fin, map[string]any{"quote_id": q.ID, "shipment_id": "shp_nope",
+				"insured": map[string]any{"name": "Yiwu Bright Toys"}}, 422, `"field":"shipment_id"`},
+			{"unknown order", "POST", "/api/v1/insurance/policies", fin, map[string]any{"quote_id": q.ID, "order_id": "ord_nope",
+				"insured": map[string]any{"name": "Yiwu Bright Toys"}}, 422, `"field":"order_id"`},
 			{"claims", "GET", "/api/v1/insurance/policies/" + p.ID + "/claims", fin, nil, 200, c.ID},
 			{"tariff", "GET", "/api/v1/insurance/tariff", fin, nil, 200, "not an insurer's offer"},
 			{"localized", "POST", "/api/v1/insurance/quotes?lang=zh-CN", fin, bad(func(m map[string]any) {

@@ -49,10 +49,26 @@ type Service struct {
 	db     *db.DB
 	audit  Recorder
 	events Publisher
+	links  Links
 	tariff *Tariff
 	log    *slog.Logger
 	now    func() time.Time
 }
+
+// Links looks up what a policy is bound to, in the caller's tenant and
+// partition: the logistics module's shipments and the shared orders.
+type Links interface {
+	// ShipmentOrder returns the order a shipment carries, or
+	// problem.ErrNotFound.
+	ShipmentOrder(ctx context.Context, shipmentID string) (string, error)
+	// OrderExists returns problem.ErrNotFound for an unknown order.
+	OrderExists(ctx context.Context, orderID string) error
+}
+
+// UseLinks makes Bind check the shipment and order a policy names (and
+// take the order from the shipment when only that is given). Without it
+// they are recorded as given.
+func (s *Service) UseLinks(l Links) { s.links = l }
 
 // New returns the insurance service on tariff (SampleTariff when nil).
 func New(d *db.DB, rec Recorder, tariff *Tariff, log *slog.Logger) (*Service, error) {
@@ -265,6 +281,38 @@ func policyNumber(id string, at time.Time) string {
 	return fmt.Sprintf("SGC-%s-%s", at.Format("20060102"), tail)
 }
 
+// checkLinks refuses a shipment or order the caller does not have, and a
+// shipment of another order than the one named.
+func (s *Service) checkLinks(ctx context.Context, req *BindRequest) error {
+	if s.links == nil {
+		return nil
+	}
+	if req.ShipmentID != "" {
+		order, err := s.links.ShipmentOrder(ctx, req.ShipmentID)
+		if errors.Is(err, problem.ErrNotFound) {
+			return problem.Invalid(problem.Field{Field: "shipment_id", Code: "not_found"})
+		}
+		if err != nil {
+			return err
+		}
+		switch {
+		case req.OrderID == "":
+			req.OrderID = order
+		case req.OrderID != order:
+			return problem.Invalid(problem.Field{Field: "shipment_id", Code: "not_of_order", Params: []any{"order", req.OrderID}})
+		}
+		return nil
+	}
+	if req.OrderID != "" {
+		if err := s.links.OrderExists(ctx, req.OrderID); errors.Is(err, problem.ErrNotFound) {
+			return problem.Invalid(problem.Field{Field: "order_id", Code: "not_found"})
+		} else if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Bind turns a live quote of the caller's tenant into a policy, once.
 func (s *Service) Bind(ctx context.Context, req BindRequest) (Policy, error) {
 	var fs problem.Errors
@@ -279,6 +327,9 @@ func (s *Service) Bind(ctx context.Context, req BindRequest) (Policy, error) {
 		fs.Add("insured.country", "invalid_country", "country", req.Insured.Country)
 	}
 	if err := fs.Err(); err != nil {
+		return Policy{}, err
+	}
+	if err := s.checkLinks(ctx, &req); err != nil {
 		return Policy{}, err
 	}
 	now := s.clock()
