@@ -63,8 +63,9 @@ type Console struct {
 	assets  *assets
 }
 
-// New builds the console. It panics when the embedded templates do not
-// parse: that is a programming error the first test catches.
+// New builds the console. It panics when the embedded layout does not
+// parse; pages are parsed when first shown, and TestTemplatesParse parses
+// every one: a page that does not is a programming error.
 func New(d Deps) *Console {
 	if d.Log == nil {
 		d.Log = slog.New(slog.DiscardHandler)

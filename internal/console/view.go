@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/silkgate/silkgate/internal/identity"
@@ -24,10 +25,14 @@ import (
 var templateFS embed.FS
 
 // views holds one parsed template set per page: the shared layout and
-// partials plus the page's own file. The sets are never executed
-// themselves, only cloned per request (html/template refuses to clone a
-// set that has run).
+// partials plus the page's own file. A page is parsed the first time it is
+// shown, so a node that serves only the API never holds the parse trees
+// (a set per page, tens of them); TestTemplatesParse parses them all. The
+// sets are never executed themselves, only cloned per request
+// (html/template refuses to clone a set that has run).
 type views struct {
+	base  *template.Template
+	mu    sync.Mutex
 	pages map[string]*template.Template
 }
 
@@ -55,20 +60,43 @@ func mustViews(as *assets) *views {
 		"permKey": func(p string) string { return "console.perm." + p },
 	}
 	base := template.Must(template.New("").Funcs(funcs).ParseFS(templateFS, "templates/_*.html"))
-	v := &views{pages: map[string]*template.Template{}}
+	return &views{base: base, pages: map[string]*template.Template{}}
+}
+
+// page returns the parsed set of page name, parsing it on first use.
+func (v *views) page(name string) (*template.Template, error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if t, ok := v.pages[name]; ok {
+		return t, nil
+	}
+	if strings.HasPrefix(name, "_") || strings.ContainsAny(name, "/.") {
+		return nil, fmt.Errorf("console: no template %q", name)
+	}
+	t, err := v.base.Clone()
+	if err != nil {
+		return nil, fmt.Errorf("console: clone layout: %w", err)
+	}
+	if t, err = t.ParseFS(templateFS, "templates/"+name+".html"); err != nil {
+		return nil, fmt.Errorf("console: parse %s: %w", name, err)
+	}
+	v.pages[name] = t
+	return t, nil
+}
+
+// names lists every page template.
+func (v *views) names() []string {
 	files, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		panic(err)
 	}
+	var out []string
 	for _, f := range files {
-		name := strings.TrimSuffix(path.Base(f), ".html")
-		if strings.HasPrefix(name, "_") {
-			continue
+		if name := strings.TrimSuffix(path.Base(f), ".html"); !strings.HasPrefix(name, "_") {
+			out = append(out, name)
 		}
-		t := template.Must(template.Must(base.Clone()).ParseFS(templateFS, f))
-		v.pages[name] = t
 	}
-	return v
+	return out
 }
 
 func when(t time.Time) string {
@@ -207,9 +235,9 @@ func (c *Console) newView(r *http.Request, title, active string, data any) *view
 // first, so a template failure becomes a clean error instead of half a
 // page.
 func (c *Console) render(w http.ResponseWriter, r *http.Request, status int, name string, v *view) error {
-	base, ok := c.views.pages[name]
-	if !ok {
-		return fmt.Errorf("console: no template %q", name)
+	base, err := c.views.page(name)
+	if err != nil {
+		return err
 	}
 	t, err := base.Clone()
 	if err != nil {
