@@ -6,14 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/catalog"
-	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/orders"
+	"github.com/silkgate/silkgate/internal/orders/orderstest"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/db/dbtest"
 	"github.com/silkgate/silkgate/internal/platform/ids"
-	"github.com/silkgate/silkgate/internal/platform/jobs"
 	"github.com/silkgate/silkgate/internal/platform/money"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
@@ -24,38 +22,12 @@ import (
 func TestOrderIngestCheck(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if err := jobs.Migrate(ctx, d, nil); err != nil {
-			t.Fatal(err)
-		}
-		q, err := jobs.New(d, jobs.Config{PollInterval: 20 * time.Millisecond, FastStart: true, StopTimeout: 5 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := audit.New(d, nil, nil)
-		o := events.New(d, q, events.Config{PollInterval: 20 * time.Millisecond})
-		ords := orders.New(d, rec, nil)
-		ords.UsePublisher(o)
+		p := orderstest.New(t, d)
+		rec, ords, tenant, tctx := p.Audit, p.Orders, p.Tenant, p.Ctx
 		products := catalog.New(d, rec)
 		s := New(d, StaticRules(testRules()), products, rec, Config{})
-		s.UseOrders(o, q)
-
-		runCtx, cancel := context.WithCancel(ctx)
-		if err := q.Start(runCtx); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan struct{})
-		go func() { o.Run(runCtx); close(done) }()
-		t.Cleanup(func() {
-			cancel()
-			<-done
-			_ = q.Shutdown(context.Background())
-		})
-
-		tenant := ids.New("ten")
-		dbtest.MustExec(t, d, `INSERT INTO tenants (id, name, region, plan, created_at) VALUES ($1, $2, 'cn', 'saas', $3)`,
-			tenant, "Tenant", time.Now().UTC())
-		tctx := db.WithScope(audit.WithActor(ctx, audit.Actor{ID: "test", Type: "system", TenantID: tenant}),
-			db.Scope{TenantID: tenant})
+		s.UseOrders(p.Outbox, p.Jobs)
+		p.Start(t)
 		toyP, err := products.Create(tctx, *toy())
 		if err != nil {
 			t.Fatal(err)

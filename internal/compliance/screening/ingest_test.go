@@ -5,13 +5,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/silkgate/silkgate/internal/audit"
-	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/orders"
+	"github.com/silkgate/silkgate/internal/orders/orderstest"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/db/dbtest"
-	"github.com/silkgate/silkgate/internal/platform/ids"
-	"github.com/silkgate/silkgate/internal/platform/jobs"
 	"github.com/silkgate/silkgate/internal/platform/money"
 )
 
@@ -21,40 +18,14 @@ import (
 func TestOrderIngestScreening(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		ctx := context.Background()
-		if err := jobs.Migrate(ctx, d, nil); err != nil {
-			t.Fatal(err)
-		}
-		q, err := jobs.New(d, jobs.Config{PollInterval: 20 * time.Millisecond, FastStart: true, StopTimeout: 5 * time.Second})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rec := audit.New(d, nil, nil)
-		o := events.New(d, q, events.Config{PollInterval: 20 * time.Millisecond})
-		ords := orders.New(d, rec, nil)
-		ords.UsePublisher(o)
+		p := orderstest.New(t, d)
+		rec, ords, tenant, tctx := p.Audit, p.Orders, p.Tenant, p.Ctx
 		lists := &fakeLists{}
 		lists.set(testEntries())
 		s := New(d, lists, rec, Config{})
-		s.UsePublisher(o)
-		s.UseJobs(q, o)
-
-		runCtx, cancel := context.WithCancel(ctx)
-		if err := q.Start(runCtx); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan struct{})
-		go func() { o.Run(runCtx); close(done) }()
-		t.Cleanup(func() {
-			cancel()
-			<-done
-			_ = q.Shutdown(context.Background())
-		})
-
-		tenant := ids.New("ten")
-		dbtest.MustExec(t, d, `INSERT INTO tenants (id, name, region, plan, created_at) VALUES ($1, $2, 'cn', 'saas', $3)`,
-			tenant, "Tenant", time.Now().UTC())
-		tctx := db.WithScope(audit.WithActor(ctx, audit.Actor{ID: "test", Type: "system", TenantID: tenant}),
-			db.Scope{TenantID: tenant})
+		s.UsePublisher(p.Outbox)
+		s.UseJobs(p.Jobs, p.Outbox)
+		p.Start(t)
 		price := money.Money{Amount: "19.99", Currency: "EUR"}
 		ord, err := ords.Create(tctx, orders.NewOrder{ExternalID: "AMZ-1", Channel: "amazon-de", PlacedAt: time.Now().UTC(),
 			Currency: "EUR", Buyer: orders.Buyer{Name: "Saddam Hussein", Country: "IQ"},
