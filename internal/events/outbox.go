@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/silkgate/silkgate/internal/platform/db"
@@ -74,6 +75,10 @@ type Config struct {
 	Retention time.Duration
 	// BatchSize bounds the events handed to consumers at once (500).
 	BatchSize int
+	// MaxDeferral bounds how long Defer holds the relay back: past it,
+	// events are relayed as usual even while bulk writes go on, so one
+	// tenant's long ingest delays others' events by at most this (1 min).
+	MaxDeferral time.Duration
 }
 
 // Outbox is the transactional outbox. It is safe for concurrent use; add
@@ -84,6 +89,12 @@ type Outbox struct {
 	log *slog.Logger
 
 	kick chan struct{}
+
+	// deferrals counts the bulk writes in progress that asked the relay
+	// to wait (Defer); deferredSince is when the count last left zero, in
+	// Unix nanoseconds.
+	deferrals     atomic.Int32
+	deferredSince atomic.Int64
 
 	mu        sync.RWMutex
 	consumers []Consumer
@@ -111,6 +122,9 @@ func New(d *db.DB, q *jobs.Queue, cfg Config) *Outbox {
 	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 500
+	}
+	if cfg.MaxDeferral <= 0 {
+		cfg.MaxDeferral = time.Minute
 	}
 	o := &Outbox{db: d, cfg: cfg, log: cfg.Log, kick: make(chan struct{}, 1)}
 	if q != nil {
@@ -220,9 +234,17 @@ func (o *Outbox) prepare(ctx context.Context, e Event) (row, error) {
 		data: string(data), at: o.cfg.Now().UTC().Truncate(time.Millisecond)}, nil
 }
 
+// TrustedJSON is event data already encoded as JSON by code that builds
+// it from validated values (bulk ingest writes a million of them): Publish
+// stores it as it is, without parsing it again to check it.
+type TrustedJSON []byte
+
 // marshal encodes v without HTML escaping: receivers get the text as it
 // was entered.
 func marshal(v any) ([]byte, error) {
+	if raw, ok := v.(TrustedJSON); ok {
+		return raw, nil
+	}
 	if raw, ok := v.(json.RawMessage); ok {
 		if !json.Valid(raw) {
 			return nil, errors.New("invalid JSON")
@@ -262,6 +284,36 @@ func (o *Outbox) insert(ctx context.Context, rows []row, relayed bool) error {
 		}
 		return nil
 	})
+}
+
+// Defer asks the relay of this process to wait until release is called,
+// for at most Config.MaxDeferral: a bulk ingest calls it so that relaying its own
+// events, and the jobs that relaying queues, do not compete with the
+// ingest for the writer and the CPU. Its events are durable as soon as
+// they commit and are relayed, in order, once the ingest ends. release is
+// safe to call more than once.
+func (o *Outbox) Defer() (release func()) {
+	if o.deferrals.Add(1) == 1 {
+		o.deferredSince.Store(time.Now().UnixNano())
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			if o.deferrals.Add(-1) == 0 {
+				o.wake()
+			}
+		})
+	}
+}
+
+// deferring reports whether the relay should wait, and for how long at
+// most.
+func (o *Outbox) deferring() (bool, time.Duration) {
+	if o.deferrals.Load() == 0 {
+		return false, 0
+	}
+	left := o.cfg.MaxDeferral - time.Since(time.Unix(0, o.deferredSince.Load()))
+	return left > 0, left
 }
 
 // wake tells the relay there may be something to do. It never blocks; the
@@ -423,6 +475,14 @@ func (o *Outbox) Run(ctx context.Context) {
 		case <-timer.C:
 		}
 		wait := o.cfg.PollInterval
+		if held, left := o.deferring(); held {
+			// Released deferrals wake the relay; the poll interval is
+			// only a bound.
+			wait = min(wait, left)
+			due = time.Now().Add(wait)
+			timer.Reset(wait)
+			continue
+		}
 		if _, err := o.Relay(ctx); err != nil {
 			if ctx.Err() != nil {
 				return

@@ -203,6 +203,65 @@ func TestRunRelaysSoonAfterPublish(t *testing.T) {
 	})
 }
 
+// TestDeferHoldsTheRelay: while a bulk write defers it, the relay hands
+// nothing on; releasing wakes it at once, and a deferral that outlives
+// MaxDeferral stops holding it. Trusted JSON is stored as given.
+func TestDeferHoldsTheRelay(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		relayedWithin := func(rec *recorder, n int, d time.Duration) bool {
+			deadline := time.Now().Add(d)
+			for len(rec.events()) < n {
+				if time.Now().After(deadline) {
+					return false
+				}
+				time.Sleep(10 * time.Millisecond)
+			}
+			return true
+		}
+		run := func(t *testing.T, cfg events.Config) (*events.Outbox, *recorder) {
+			o := events.New(d, nil, cfg)
+			rec := &recorder{}
+			o.Subscribe(rec)
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan struct{})
+			go func() { o.Run(ctx); close(done) }()
+			t.Cleanup(func() { cancel(); <-done })
+			time.Sleep(50 * time.Millisecond)
+			return o, rec
+		}
+
+		t.Run("released", func(t *testing.T) {
+			o, rec := run(t, events.Config{PollInterval: 20 * time.Millisecond})
+			release := o.Defer()
+			data := events.TrustedJSON(`{"id":"ord_1","n":1}`)
+			if err := o.Publish(scoped("ten_defer", false), events.Event{Type: events.OrderCreated, ResourceID: "ord_1", Data: data}); err != nil {
+				t.Fatal(err)
+			}
+			if relayedWithin(rec, 1, 300*time.Millisecond) {
+				t.Fatal("relayed while deferred")
+			}
+			release()
+			release() // a second call must not release someone else's deferral
+			if !relayedWithin(rec, 1, 5*time.Second) {
+				t.Fatal("not relayed after release")
+			}
+			if got := string(rec.events()[0].Data.(json.RawMessage)); got != string(data) {
+				t.Fatalf("data = %s, want %s", got, data)
+			}
+		})
+		t.Run("bounded", func(t *testing.T) {
+			o, rec := run(t, events.Config{PollInterval: 20 * time.Millisecond, MaxDeferral: 200 * time.Millisecond})
+			defer o.Defer()()
+			if err := o.Publish(scoped("ten_defer2", false), events.Event{Type: events.ComplianceAlert}); err != nil {
+				t.Fatal(err)
+			}
+			if !relayedWithin(rec, 1, 5*time.Second) {
+				t.Fatal("a deferral past MaxDeferral still holds the relay")
+			}
+		})
+	})
+}
+
 func TestPurge(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		now := time.Now()

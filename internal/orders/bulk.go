@@ -6,7 +6,6 @@ import (
 	"compress/gzip"
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -175,6 +174,9 @@ func (s *Service) Ingest(ctx context.Context, body io.Reader, opt IngestOptions)
 	}
 	w.silent = opt.Silent
 	defer w.close()
+	if d, ok := s.events.(deferrer); ok && !opt.Silent {
+		defer d.Defer()()
+	}
 
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -669,7 +671,7 @@ func (w *bulkWriter) publish(ctx context.Context, rows []row, created map[string
 		b = append(b, `","updated_at":"`...)
 		b = append(b, now...)
 		b = append(b, `"}`...)
-		es = append(es, events.Event{Type: events.OrderCreated, ResourceID: r.id, Data: json.RawMessage(string(b))})
+		es = append(es, events.Event{Type: events.OrderCreated, ResourceID: r.id, Data: events.TrustedJSON(bytes.Clone(b))})
 	}
 	return w.s.events.PublishMany(ctx, es)
 }

@@ -41,6 +41,12 @@ type Service struct {
 	now    func() time.Time
 }
 
+// deferrer is what a Publisher may also offer: holding back the relay of
+// events while a bulk ingest writes (events.Outbox.Defer).
+type deferrer interface {
+	Defer() (release func())
+}
+
 // UsePublisher makes the service announce order.created and order.updated
 // through p. Call it before serving.
 func (s *Service) UsePublisher(p Publisher) { s.events = p }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/platform/db"
@@ -71,7 +73,7 @@ func (s *Service) Consume(ctx context.Context, batch []events.Event) error {
 				SKU string `json:"sku"`
 			} `json:"lines"`
 		}
-		if err := json.Unmarshal(raw, &o); err != nil || o.ID == "" {
+		if err := jsonv2.Unmarshal(raw, &o); err != nil || o.ID == "" {
 			s.log.Warn("compliance: order.created without an order", "event", e.ID)
 			continue
 		}

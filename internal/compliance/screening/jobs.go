@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	jsonv2 "github.com/go-json-experiment/json"
+
 	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/jobs"
@@ -150,17 +152,18 @@ func (s *Service) Consume(ctx context.Context, batch []events.Event) error {
 			raw = b
 		}
 		var o orderParties
-		if err := json.Unmarshal(raw, &o); err != nil {
+		if err := jsonv2.Unmarshal(raw, &o); err != nil {
 			s.log.Warn("screening: order event", "event", e.ID, "err", err)
 			continue
 		}
 		seen := map[string]bool{}
 		for _, p := range []struct{ name, country string }{{o.Buyer.Name, o.Buyer.Country}, {o.ShipTo.Name, o.ShipTo.Country}} {
 			name := strings.TrimSpace(p.name)
-			if name == "" || seen[PartyKey(name)] {
+			key := PartyKey(name)
+			if key == "" || seen[key] {
 				continue
 			}
-			seen[PartyKey(name)] = true
+			seen[key] = true
 			args = append(args, screenPartyArgs{TenantID: e.TenantID, Sandbox: e.Sandbox, Name: name,
 				Country: p.country, SourceRef: o.ID})
 		}
