@@ -34,6 +34,17 @@
 // publishes, and the row lock holds the second writer back until the first
 // has committed. Modules must keep to that: change the row, then Publish.
 //
+// # Bulk writes
+//
+// A bulk ingest publishes an event per order, a million in one request.
+// Relaying them while the ingest runs would take the writer (SQLite has
+// one) and the CPU from it for work that can wait, so the ingest calls
+// Defer and the relay of that process holds off until the ingest ends —
+// for at most Config.MaxDeferral, which bounds how long one tenant's
+// ingest can delay everyone's events. The events are committed with the
+// orders either way: deferring changes when they are relayed, never
+// whether.
+//
 // # Using it
 //
 // A module receives an *Outbox (or declares the one-method interface it
