@@ -143,3 +143,51 @@ func P80(h [][2]int64) (int, int64) {
 	}
 	return int(h[len(h)-1][0]), n
 }
+
+// Quality measures an upheld carrier claim counts against.
+const (
+	ClaimLostOrDamaged = "lost_or_damaged"
+	ClaimLate          = "late"
+)
+
+// ClaimCounter reads upheld carrier claims (the claims module): per
+// service on the lane, how many closed shipments have an upheld claim
+// against each measure that tracking did not already count as bad.
+type ClaimCounter interface {
+	Upheld(ctx context.Context, origin, dest string, serviceIDs []string) (map[string]map[string]int64, error)
+}
+
+// WithClaims is the quality source of s with upheld carrier claims folded
+// into each record: a shipment with an upheld loss, damage or shortage
+// claim counts as lost or damaged, one with an upheld delay claim as not
+// on time. Both stay within the record's n, so the measures remain rates
+// smoothed toward the prior like the others.
+func (s *Service) WithClaims(c ClaimCounter) rates.QualitySource {
+	return claimedQuality{s: s, c: c}
+}
+
+type claimedQuality struct {
+	s *Service
+	c ClaimCounter
+}
+
+func (q claimedQuality) Observed(ctx context.Context, origin, dest string, serviceIDs []string) (map[string]rates.Observed, error) {
+	out, err := q.s.Observed(ctx, origin, dest, serviceIDs)
+	if err != nil || q.c == nil {
+		return out, err
+	}
+	claims, err := q.c.Upheld(ctx, origin, dest, serviceIDs)
+	if err != nil {
+		return nil, err
+	}
+	for id, byTerm := range claims {
+		o, ok := out[id]
+		if !ok {
+			continue // claims count only against a record tracking keeps
+		}
+		o.LostOrDamaged = min(o.N, o.LostOrDamaged+byTerm[ClaimLostOrDamaged])
+		o.OnTime = max(0, o.OnTime-byTerm[ClaimLate])
+		out[id] = o
+	}
+	return out, nil
+}
