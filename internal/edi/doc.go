@@ -23,20 +23,28 @@
 //	}
 //	docs := res.Documents() // accepted documents only
 //
-// Outbound: Encode(w, profile, control, docs...) writes an 855 or 856
-// (X12) or DESADV (EDIFACT).
+// Outbound: Encode(w, profile, control, docs...) writes an 855, 856 or
+// 180 (X12) or DESADV or RETANN (EDIFACT).
 //
 // # Supported transaction sets
 //
 // Inbound X12 850 → PurchaseOrder, 856 → ShipNotice, 810 → Invoice,
-// 855 → OrderAck, 214 → TrackingStatus; EDIFACT ORDERS → PurchaseOrder,
-// DESADV → ShipNotice, INVOIC → Invoice, IFTSTA → TrackingStatus; and a
+// 855 → OrderAck, 214 → TrackingStatus, 180 → ReturnNotice; EDIFACT
+// ORDERS → PurchaseOrder, DESADV → ShipNotice, INVOIC → Invoice, IFTSTA →
+// TrackingStatus, RETANN → ReturnNotice; and a
 // partner's acknowledgements of what the platform sent, X12 997/999 and
 // EDIFACT CONTRL → FunctionalAck (acknowledgements are never acknowledged).
 // Any other type still has its envelope checked and is rejected in the
 // acknowledgement as unsupported_transaction; the rest of the interchange
-// is unaffected. Outbound: X12 855 and 856, EDIFACT DESADV; acknowledgements
-// 997, 999 (GS08 and ST03 005010X231A1) and CONTRL.
+// is unaffected. Outbound: X12 855, 856 and 180, EDIFACT DESADV and
+// RETANN; acknowledgements 997, 999 (GS08 and ST03 005010X231A1) and
+// CONTRL.
+//
+// Return notices (180, RETANN) carry a return's status and reason both as
+// codes (X12 BGN01, RDR01 and RDR02; EDIFACT BGM 1225) and as the
+// platform's words (RDR04, FTX); the table is in returns.go. The 180 has
+// no currency segment: its prices are in the currency agreed with the
+// partner (Profile.DefaultCurrency, else USD, when read).
 //
 // # What is fatal and what is not
 //

@@ -19,6 +19,8 @@ func newEDIFACTMapper(t string) mapper {
 		return &eMapper{kind: t, qtyPrefs: []string{"47", "1", "46"}}
 	case "IFTSTA":
 		return &eIftsta{}
+	case "RETANN":
+		return &eRetann{}
 	case "CONTRL":
 		return &eCONTRL{}
 	}

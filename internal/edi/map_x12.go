@@ -17,6 +17,8 @@ func newX12Mapper(t string) mapper {
 		return &x810{}
 	case "214":
 		return &x214{}
+	case "180":
+		return &x180{}
 	case "997", "999":
 		return &x997{}
 	}

@@ -9,9 +9,10 @@ import (
 )
 
 // Encode writes docs as one interchange to the partner p, with control
-// numbers from ctl: for X12, an 855 for each *OrderAck and an 856 for each
-// *ShipNotice, in one GS group per kind (PR, SH); for EDIFACT, a DESADV for
-// each *ShipNotice. Envelope counts are computed, and what Encode writes
+// numbers from ctl: for X12, an 855 for each *OrderAck, an 856 for each
+// *ShipNotice and a 180 for each *ReturnNotice, in one GS group per kind
+// (PR, SH, AN); for EDIFACT, a DESADV for each *ShipNotice and a RETANN
+// for each *ReturnNotice. Envelope counts are computed, and what Encode writes
 // Parse reads back to the same documents.
 //
 // Values are written as given. X12 has no release character, so a value
@@ -62,6 +63,8 @@ func encodeX12(sw *segWriter, p *Profile, ctl Control, docs []Document) error {
 			fid = "PR"
 		case *ShipNotice:
 			fid = "SH"
+		case *ReturnNotice:
+			fid = "AN"
 		default:
 			return fmt.Errorf("edi: X12 output of %s documents is not supported", doc.DocumentType())
 		}
@@ -95,6 +98,9 @@ func encodeX12(sw *segWriter, p *Profile, ctl Control, docs []Document) error {
 			case *ShipNotice:
 				sw.seg("ST", strs(st(gv, "856", no))...)
 				err = write856(sw, doc, at)
+			case *ReturnNotice:
+				sw.seg("ST", strs(st(gv, "180", no))...)
+				err = write180(sw, doc, at)
 			}
 			if err != nil {
 				return err
@@ -419,20 +425,28 @@ func encodeEDIFACT(sw *segWriter, p *Profile, ctl Control, docs []Document) erro
 	sw.unb(syntax, p.LocalID, p.PartnerID, at, ref, p.Test)
 	set := ctl.firstSet()
 	for _, doc := range docs {
-		sn, ok := doc.(*ShipNotice)
-		if !ok {
+		var (
+			typ   string
+			write func() error
+		)
+		switch doc := doc.(type) {
+		case *ShipNotice:
+			typ, write = "DESADV", func() error { return writeDESADV(sw, doc, at) }
+		case *ReturnNotice:
+			typ, write = "RETANN", func() error { return writeRETANN(sw, doc, at) }
+		default:
 			return fmt.Errorf("edi: EDIFACT output of %s documents is not supported", doc.DocumentType())
 		}
 		sw.n = 0
 		no := strconv.FormatInt(set, 10)
 		set++
-		msgID := []string{"DESADV"}
+		msgID := []string{typ}
 		msgID = append(msgID, splitVersion(p.edifactVersion())...)
 		if p.EDIFACTAssociation != "" {
 			msgID = append(msgID, p.EDIFACTAssociation)
 		}
 		sw.seg("UNH", no, comp(msgID...))
-		if err := writeDESADV(sw, sn, at); err != nil {
+		if err := write(); err != nil {
 			return err
 		}
 		sw.seg("UNT", strconv.Itoa(sw.n+1), no)

@@ -77,6 +77,10 @@ type Profile struct {
 	// TimeZone (IANA name) is how the partner's zone-less dates and times
 	// are read; UTC when empty.
 	TimeZone string `json:"time_zone,omitempty"`
+	// ReturnsByEDI says the partner wants returns of its orders by EDI:
+	// an X12 180 or EDIFACT RETANN each time such a return changes
+	// status. Off by default.
+	ReturnsByEDI bool `json:"returns_by_edi,omitempty"`
 }
 
 // Validate reports what is wrong with p, if anything.

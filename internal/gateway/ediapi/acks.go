@@ -26,7 +26,7 @@ import (
 // (ISA13, UNB 0020), each group (GS06) and each transaction set or message
 // (ST02, UNH 0062). The numbers are read back from the bytes written
 // rather than predicted, so they are exactly what left. Business documents
-// (855, 856, DESADV) wait for an acknowledgement; the platform's own
+// (855, 856, 180, DESADV, RETANN) wait for an acknowledgement; the platform's own
 // acknowledgements are recorded for tracing and expect none.
 //
 // A partner's acknowledgement is matched to what was sent by partner and
@@ -69,8 +69,8 @@ type OutboundSet struct {
 // Outbound is an interchange the platform sent.
 type Outbound struct {
 	ID string `json:"id"`
-	// Kind is "document" (855, 856, DESADV) or "ack" (our 997, 999,
-	// CONTRL).
+	// Kind is "document" (855, 856, 180, DESADV, RETANN) or "ack" (our
+	// 997, 999, CONTRL).
 	Kind          string `json:"kind"`
 	PartnerID     string `json:"partner_id,omitempty"`
 	Standard      string `json:"standard"`
@@ -78,7 +78,9 @@ type Outbound struct {
 	Receiver      string `json:"receiver"`
 	ControlNumber string `json:"control_number"`
 	OrderID       string `json:"order_id,omitempty"`
-	ExpectsAck    bool   `json:"expects_ack"`
+	// ReturnID is the return a 180 or RETANN was generated for.
+	ReturnID   string `json:"return_id,omitempty"`
+	ExpectsAck bool   `json:"expects_ack"`
 	// Status is pending, overdue (pending for longer than the configured
 	// time), accepted, accepted_with_errors, partially_accepted, rejected,
 	// or not_expected for acknowledgements.
@@ -128,6 +130,16 @@ func trimControl(s string) string {
 // with edi.Parse, so that the numbers recorded are the ones sent.
 func (s *Service) recordSent(ctx context.Context, q db.Tenanted, kind, partnerID, orderID string, data []byte,
 	at time.Time) (string, error) {
+	return s.record(ctx, q, sent{kind: kind, partner: partnerID, order: orderID}, data, at)
+}
+
+// sent says what an outbound interchange was written for: the order or
+// return, and for automatic return notices the event answered.
+type sent struct{ kind, partner, order, ret, event string }
+
+// record records an interchange the platform wrote, with its body.
+func (s *Service) record(ctx context.Context, q db.Tenanted, w sent, data []byte, at time.Time) (string, error) {
+	kind, partnerID, orderID := w.kind, w.partner, w.order
 	res, err := edi.Parse(bytes.NewReader(data), edi.Options{})
 	if err != nil {
 		return "", fmt.Errorf("ediapi: read back what was sent: %w", err)
@@ -143,11 +155,16 @@ func (s *Service) recordSent(ctx context.Context, q db.Tenanted, kind, partnerID
 			status = StatusNotExpected
 		}
 		if _, err := q.ExecContext(ctx, `INSERT INTO edi_outbound (tenant_id, sandbox, id, kind, partner, standard,
-			sender_id, receiver_id, control_number, order_id, expects_ack, status, sent_at)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+			sender_id, receiver_id, control_number, order_id, expects_ack, status, sent_at, return_id, event_id, body)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
 			id, kind, partnerID, string(ic.Standard), ic.ID.Sender, ic.ID.Receiver, trimControl(ic.ID.ControlNumber),
-			orderID, expects, status, at); err != nil {
+			orderID, expects, status, at, w.ret, w.event, string(data)); err != nil {
 			return "", fmt.Errorf("ediapi: record outbound: %w", err)
+		}
+		if err := s.announceSent(ctx, InterchangeSent{ID: id, Kind: kind, Partner: partnerID, Standard: string(ic.Standard),
+			SenderID: ic.ID.Sender, ReceiverID: ic.ID.Receiver, ControlNumber: trimControl(ic.ID.ControlNumber),
+			OrderID: orderID, ReturnID: w.ret}, data); err != nil {
+			return "", err
 		}
 		for _, g := range ic.Groups {
 			for _, t := range g.Transactions {
@@ -323,7 +340,7 @@ func (s *Service) ackTimeout() time.Duration {
 }
 
 const outboundCols = `id, kind, partner, standard, sender_id, receiver_id, control_number, order_id, expects_ack,
-	status, sent_at, acked_at`
+	status, sent_at, acked_at, return_id`
 
 func (s *Service) scanOutbound(sc interface{ Scan(...any) error }, now time.Time) (Outbound, error) {
 	var (
@@ -331,7 +348,7 @@ func (s *Service) scanOutbound(sc interface{ Scan(...any) error }, now time.Time
 		ackedAt sql.NullTime
 	)
 	err := sc.Scan(&o.ID, &o.Kind, &o.PartnerID, &o.Standard, &o.Sender, &o.Receiver, &o.ControlNumber, &o.OrderID,
-		&o.ExpectsAck, &o.Status, &o.SentAt, &ackedAt)
+		&o.ExpectsAck, &o.Status, &o.SentAt, &ackedAt, &o.ReturnID)
 	if err != nil {
 		return o, err
 	}
@@ -467,6 +484,9 @@ func (s *Service) handleListOutbound(w http.ResponseWriter, r *http.Request) err
 	if v := qs.Get("partner"); v != "" {
 		query += ` AND partner = ` + arg(v)
 	}
+	if v := qs.Get("return_id"); v != "" {
+		query += ` AND return_id = ` + arg(v)
+	}
 	if pg.After != "" {
 		query += ` AND id < ` + arg(pg.After)
 	}
@@ -514,6 +534,29 @@ func (s *Service) handleGetOutbound(w http.ResponseWriter, r *http.Request) erro
 		return err
 	}
 	return web.Respond(w, r, http.StatusOK, one[0])
+}
+
+// handleDownloadOutbound serves an outbound interchange's body as sent.
+func (s *Service) handleDownloadOutbound(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	q, err := s.db.TenantRead(ctx)
+	if err != nil {
+		return err
+	}
+	var std, ctl, body string
+	err = q.QueryRowContext(ctx, `SELECT standard, control_number, body FROM edi_outbound
+		WHERE tenant_id = $1 AND sandbox = $2 AND id = $3`, r.PathValue("id")).Scan(&std, &ctl, &body)
+	if errors.Is(err, sql.ErrNoRows) || err == nil && body == "" {
+		return problem.ErrNotFound
+	}
+	if err != nil {
+		return fmt.Errorf("ediapi: download outbound: %w", err)
+	}
+	w.Header().Set("Content-Type", contentType(edi.Standard(std)))
+	w.Header().Set("Silkgate-EDI-Control-Number", ctl)
+	w.WriteHeader(http.StatusOK)
+	_, err = w.Write([]byte(body))
+	return err
 }
 
 func (s *Service) handleListAcks(w http.ResponseWriter, r *http.Request) error {

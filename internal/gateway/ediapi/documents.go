@@ -158,7 +158,7 @@ type DocumentFilter struct {
 
 // documentTypes are the canonical types a filter may name.
 var documentTypes = []string{edi.TypePurchaseOrder, edi.TypeShipNotice, edi.TypeInvoice, edi.TypeOrderAck,
-	edi.TypeTrackingStatus, edi.TypeFunctionalAck}
+	edi.TypeTrackingStatus, edi.TypeFunctionalAck, edi.TypeReturnNotice}
 
 // Documents lists the documents received in the caller's partition,
 // newest first. It is the seam other modules read EDI through: the

@@ -2,7 +2,8 @@
 // X12 and EDIFACT interchanges over POST /api/v1/edi, keeps what they carry
 // and answers with the functional acknowledgement; it keeps each tenant's
 // trading-partner profiles, generates outbound 855, 856 and DESADV
-// interchanges from orders and tracks the partner's acknowledgement of
+// interchanges from orders and X12 180 and EDIFACT RETANN return notices
+// from returns (returns.go), and tracks the partner's acknowledgement of
 // each. The syntax, envelopes, mapping and
 // acknowledgements are package edi's; this package adds what needs the
 // platform: storage, tenancy, orders, control-number counters, duplicates
@@ -48,8 +49,9 @@
 //
 // # Acknowledgements of what the platform sends
 //
-// Every interchange the platform writes — outbound 855, 856 and DESADV,
-// and its own 997, 999 and CONTRL — is recorded with its interchange,
+// Every interchange the platform writes — outbound 855, 856, 180, DESADV
+// and RETANN, and its own 997, 999 and CONTRL — is recorded, with its
+// body, its interchange,
 // group and set control numbers (acks.go). A partner's 997, 999 or CONTRL
 // is matched by partner and control numbers to the interchange it
 // acknowledges and its verdict recorded per set, with the error codes; an
@@ -111,11 +113,14 @@ type Service struct {
 	// when zero. Set it before serving.
 	AckTimeout time.Duration
 
-	db     *db.DB
-	orders *orders.Service
-	audit  Recorder
-	log    *slog.Logger
-	now    func() time.Time
+	db      *db.DB
+	orders  *orders.Service
+	returns ReturnLookup
+	audit   Recorder
+	log     *slog.Logger
+	now     func() time.Time
+	// events, when set, hears of every stored document (announce.go).
+	events Publisher
 }
 
 // New returns the EDI gateway. Orders are created through o.
@@ -197,12 +202,34 @@ func (s *Service) Routes(rt *web.Router) {
 			"DESADV. Recorded as waiting for the partner's acknowledgement (header Silkgate-EDI-Outbound-Id).",
 		Handler: s.handleOutboundPost})
 
+	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/returns/{id}/edi", Perm: permRead, Tag: "edi",
+		Summary:  "Generate a return notice for a partner (X12 180 or EDIFACT RETANN)",
+		Produces: []string{"application/EDI-X12", "application/EDIFACT"},
+		Query: []web.Param{
+			{Name: "type", Required: true, Enum: []string{out180, outRETANN},
+				Description: "180 return merchandise authorization and notification (X12), retann announcement for returns (EDIFACT)"},
+			{Name: "partner", Description: "trading-partner profile id; by default the profile of this standard whose " +
+				"partner id is the order's EDI sender"},
+		},
+		Errors: []int{http.StatusConflict},
+		Description: "The return as it is now: RMA number (the return id), original purchase order, status and reason " +
+			"as codes and as the platform's words, dates and lines. Only for returns of orders that came in by EDI " +
+			"(409 edi_return_not_edi otherwise). Each call takes new control numbers and is recorded as waiting for " +
+			"the partner's acknowledgement (header Silkgate-EDI-Outbound-Id).",
+		Handler: s.handleReturnOutbound})
+	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/outbound/{id}/interchange", Perm: permRead, Tag: "edi",
+		Summary:  "Download an interchange sent, as it was sent",
+		Produces: []string{"application/EDI-X12", "application/EDIFACT"},
+		Description: "The bytes of an outbound interchange (automatic return notices included), with its control number " +
+			"in the header Silkgate-EDI-Control-Number. 404 for interchanges sent before their bodies were kept.",
+		Handler: s.handleDownloadOutbound})
 	rt.Handle(web.Route{Method: "GET", Path: "/api/v1/edi/outbound", Perm: permRead, Tag: "edi",
 		Summary: "List interchanges sent, newest first, with the partner's verdict per transaction set",
 		Query: []web.Param{
 			{Name: "status", Enum: outboundStatuses, Description: "overdue: still unacknowledged after the configured time"},
-			{Name: "kind", Enum: []string{kindDocument, kindAck}, Description: "document (855, 856, DESADV) or ack (our 997, 999, CONTRL)"},
+			{Name: "kind", Enum: []string{kindDocument, kindAck}, Description: "document (855, 856, 180, DESADV, RETANN) or ack (our 997, 999, CONTRL)"},
 			{Name: "order_id", Description: "only interchanges generated for this order"},
+			{Name: "return_id", Description: "only return notices (180, RETANN) generated for this return"},
 			{Name: "partner", Description: "only interchanges to this trading-partner profile"},
 		},
 		Response: web.List[Outbound]{}, Handler: s.handleListOutbound})

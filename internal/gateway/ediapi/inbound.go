@@ -255,6 +255,9 @@ func (s *Service) storeInterchange(ctx context.Context, q db.Tenanted, ic *edi.I
 			ir.Documents = append(ir.Documents, ref)
 		}
 	}
+	if err := s.announce(ctx, ir.InterchangeID, ir.Documents); err != nil {
+		return ir, err
+	}
 	ir.Accepted, ir.Rejected = ic.Counts()
 	for _, g := range ic.Groups {
 		for _, t := range g.Transactions {
@@ -354,10 +357,14 @@ func next(ctx context.Context, q db.Tenanted, name string) (int64, error) {
 
 // channelFor is the order channel of a sender: "edi-" and the sender's
 // id in the channel grammar (lower-case letters, digits, '-', '_', '.').
-func channelFor(ic *edi.Interchange) string {
+func channelFor(ic *edi.Interchange) string { return channelOf(ic.ID.Sender) }
+
+// channelOf is the order channel of a sender id (see channelFor); returns
+// find their partner by it.
+func channelOf(sender string) string {
 	var b strings.Builder
 	b.WriteString("edi-")
-	for _, c := range strings.ToLower(ic.ID.Sender) {
+	for _, c := range strings.ToLower(sender) {
 		switch {
 		case c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_' || c == '.':
 			b.WriteRune(c)
@@ -366,7 +373,7 @@ func channelFor(ic *edi.Interchange) string {
 		}
 	}
 	ch := b.String()
-	if ic.ID.Sender == "" {
+	if sender == "" {
 		ch = "edi-unknown"
 	}
 	if len(ch) > 64 {
