@@ -82,6 +82,12 @@ type LabelRequest struct {
 	Value    money.Money `json:"value"`
 	// Created is when the label is bought; zero means now.
 	Created time.Time `json:"created"`
+	// IdempotencyKey names the purchase: a carrier that is asked again
+	// with a key it has seen returns the label it issued for it and
+	// charges nothing more. Callers derive it from their own object's id,
+	// so a purchase retried after a timeout or a crash cannot buy a
+	// second label. Empty means no key (every call buys).
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 }
 
 // Label is a bought label.
@@ -128,14 +134,29 @@ var (
 	ErrUnknownTracking = errors.New("carrier: unknown tracking number")
 	ErrNotCancellable  = errors.New("carrier: label can no longer be cancelled")
 	ErrUnknownService  = errors.New("carrier: unknown service")
+	// ErrRefused is a definitive refusal of a label request (an address
+	// the carrier cannot serve, goods it does not carry): asking again
+	// with the same request cannot succeed.
+	ErrRefused = errors.New("carrier: label request refused")
 )
+
+// Refused reports whether err is a definitive answer to a label request
+// (ErrRefused, ErrUnknownService) rather than a failure to get one — a
+// timeout, a dropped connection, a 5xx — after which the same request,
+// with the same idempotency key, may be sent again.
+func Refused(err error) bool {
+	return errors.Is(err, ErrRefused) || errors.Is(err, ErrUnknownService)
+}
 
 // Carrier is a parcel carrier. Implementations are safe for concurrent
 // use and honour ctx on every call that reaches the network.
 type Carrier interface {
 	Capabilities() Capabilities
-	// CreateLabel buys a label. It is not idempotent at the carrier: the
-	// caller stores the tracking number before retrying anything.
+	// CreateLabel buys a label. With req.IdempotencyKey set it is
+	// idempotent: the same key returns the same label (same tracking
+	// number) without a second charge, so a caller that did not hear the
+	// answer asks again. It may reach the network: callers never call it
+	// inside a database transaction.
 	CreateLabel(ctx context.Context, req LabelRequest) (Label, error)
 	// Track returns the parcel's events so far, oldest first.
 	Track(ctx context.Context, trackingNumber string) ([]TrackingEvent, error)

@@ -149,7 +149,12 @@ var (
 
 // Warehouse is an overseas-warehouse operator. Implementations are safe
 // for concurrent use and honour ctx on every call that reaches the
-// network.
+// network. Callers never call them inside a database transaction.
+//
+// A document's Reference is its idempotency key: an implementation must
+// answer a document sent again with the same Reference (after a timeout,
+// a lost answer, a crash before the acknowledgement was recorded) with
+// the first acknowledgement, and must not place a second order.
 type Warehouse interface {
 	Capabilities() Capabilities
 	// SendInbound announces an inbound notice. Sending the same Reference

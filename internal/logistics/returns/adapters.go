@@ -2,7 +2,6 @@ package returns
 
 import (
 	"context"
-	"net/http"
 
 	"github.com/silkgate/silkgate/internal/connectors/carrier"
 	"github.com/silkgate/silkgate/internal/platform/db"
@@ -23,18 +22,30 @@ type CarrierLabels struct {
 
 var _ LabelIssuer = CarrierLabels{}
 
-// IssueReturnLabel implements LabelIssuer.
-func (c CarrierLabels) IssueReturnLabel(ctx context.Context, req carrier.LabelRequest) (IssuedLabel, error) {
+var _ LabelChecker = CarrierLabels{}
+
+// CheckReturnLabel implements LabelChecker: it refuses live partitions
+// for a sandbox-only carrier and fills the default return address.
+func (c CarrierLabels) CheckReturnLabel(ctx context.Context, req carrier.LabelRequest) (carrier.LabelRequest, error) {
 	if c.SandboxOnly {
 		if sc, ok := db.ScopeFrom(ctx); !ok || !sc.Sandbox {
-			return IssuedLabel{}, problem.Conflict("label_issuer_unavailable")
+			return req, problem.Conflict("label_issuer_unavailable")
 		}
 	}
 	if req.To.Country == "" {
 		if c.ReturnTo.Country == "" {
-			return IssuedLabel{}, problem.Invalid(problem.Field{Field: "return_to", Code: "required"})
+			return req, problem.Invalid(problem.Field{Field: "return_to", Code: "required"})
 		}
 		req.To = c.ReturnTo
+	}
+	return req, nil
+}
+
+// IssueReturnLabel implements LabelIssuer.
+func (c CarrierLabels) IssueReturnLabel(ctx context.Context, req carrier.LabelRequest) (IssuedLabel, error) {
+	req, err := c.CheckReturnLabel(ctx, req)
+	if err != nil {
+		return IssuedLabel{}, err
 	}
 	l, err := c.Carrier.CreateLabel(ctx, req)
 	if err != nil {
@@ -93,7 +104,8 @@ func (l LedgerRefunds) Refund(ctx context.Context, r RefundOrder) (string, error
 		{seller, "The seller's balance with the platform"},
 		{payable, "Refunds owed to buyers for accepted returns"},
 	} {
-		if err := l.ensure(ctx, a.code, r.Amount.Currency, a.desc); err != nil {
+		if _, err := ledger.EnsureAccount(ctx, l.Ledger, ledger.NewAccount{Code: a.code, Asset: r.Amount.Currency,
+			Kind: "liability", Description: a.desc}); err != nil {
 			return "", err
 		}
 	}
@@ -108,19 +120,4 @@ func (l LedgerRefunds) Refund(ctx context.Context, r RefundOrder) (string, error
 		return "", err
 	}
 	return e.ID, nil
-}
-
-func (l LedgerRefunds) ensure(ctx context.Context, code, asset, desc string) error {
-	got, err := l.Ledger.ListAccounts(ctx, ledger.AccountFilter{Asset: asset, Code: code}, web.Page{Limit: 1})
-	if err != nil {
-		return err
-	}
-	if len(got.Items) > 0 {
-		return nil
-	}
-	_, err = l.Ledger.CreateAccount(ctx, ledger.NewAccount{Code: code, Asset: asset, Kind: "liability", Description: desc})
-	if pe, ok := problem.As(err); ok && pe.Status == http.StatusConflict {
-		return nil // opened meanwhile
-	}
-	return err
 }

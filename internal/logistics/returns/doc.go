@@ -38,5 +38,8 @@
 // record, its event and the ledger entry of a refund commit together or
 // not at all. Calls to a StockReceiver and a Refunder happen inside that
 // transaction, so implementations must join it (the ledger does) or be
-// idempotent on the reference they are given.
+// idempotent on the reference they are given. A LabelIssuer is the
+// exception: it reaches a carrier, so it is called outside any
+// transaction, between the one that records the purchase (with the job
+// that retries it) and the one that issues the label (labels.go).
 package returns

@@ -51,12 +51,17 @@ func (s *Service) Routes(rt *web.Router) {
 			Handler: s.handleLabelDoc},
 		step("approve", "Approve a return", "Authorises a requested return.", Decision{}, s.handleApprove),
 		step("reject", "Reject a return", "Refuses a requested return; `note` (required) says why.", Decision{}, s.handleReject),
-		step("cancel", "Cancel a return", "Withdraws a return before its parcel moves; a bought label is voided "+
-			"at the carrier (409 label_not_cancellable once it moved).", Decision{}, s.handleCancel),
-		step("label", "Issue a return label", "With `tracking_number` (and `carrier`) records a label obtained "+
+		streamed(step("cancel", "Cancel a return", "Withdraws a return before its parcel moves; a bought label is voided "+
+			"at the carrier (409 label_not_cancellable once it moved).", Decision{}, s.handleCancel)),
+		labelRoute(step("label", "Issue a return label", "With `tracking_number` (and `carrier`) records a label obtained "+
 			"elsewhere; otherwise buys one from the carrier connector (`service`, `return_to`, `parcels`; 409 "+
 			"label_issuer_unavailable where no carrier is connected, as for live data while only the sandbox carrier "+
-			"is). A tracking number belongs to one return (409 duplicate_tracking_number).", LabelRequest{}, s.handleLabel),
+			"is). A tracking number belongs to one return (409 duplicate_tracking_number). A bought label is asked "+
+			"for after the purchase is recorded, with an idempotency key of its own at the carrier: when the carrier "+
+			"does not answer in time the answer is 202 with the return still approved and `label_purchase.status` "+
+			"requested, and the purchase is completed in the background with the same key; a refusal is 422 "+
+			"`label_refused` and leaves the return approved (`label_purchase.status` failed, with its reason).",
+			LabelRequest{}, s.handleLabel)),
 		step("in-transit", "Mark a return in transit", "Also set by the carrier's tracking events.", Decision{}, s.handleInTransit),
 		step("receive", "Receive a return", "Records the parcel's arrival: `warehouse_id` where it arrived and "+
 			"`lines` with the units that came (every requested unit when empty).", Receipt{}, s.handleReceive),
@@ -193,12 +198,30 @@ func (s *Service) handleClose(w http.ResponseWriter, r *http.Request) error {
 	return decision(w, r, s, s.Close)
 }
 
+// streamed runs a route's handler outside the router's transaction: it
+// calls the carrier between transactions of its own.
+func streamed(rt web.Route) web.Route {
+	rt.Stream = true
+	return rt
+}
+
+// labelRoute is the streamed label route, which may answer 502 when the
+// carrier never answered.
+func labelRoute(rt web.Route) web.Route {
+	rt = streamed(rt)
+	rt.Errors = append(rt.Errors, http.StatusBadGateway)
+	return rt
+}
+
 func (s *Service) handleLabel(w http.ResponseWriter, r *http.Request) error {
 	var lr LabelRequest
 	if err := decodeOptional(r, &lr); err != nil {
 		return err
 	}
 	ret, err := s.IssueLabel(r.Context(), r.PathValue("id"), lr)
+	if err == nil && ret.LabelPurchase != nil && ret.LabelPurchase.Status == PurchaseRequested {
+		return web.Respond(w, r, http.StatusAccepted, ret)
+	}
 	return s.respond(w, r, ret, err)
 }
 

@@ -124,6 +124,15 @@ type Label struct {
 	IssuedAt time.Time `json:"issued_at"`
 }
 
+// LabelPurchase is where a label purchase stands.
+type LabelPurchase struct {
+	Status string `json:"status"`
+	// Code and Detail say why a purchase failed: label_refused,
+	// carrier_unavailable, or the problem code that stopped it.
+	Code   string `json:"code,omitempty"`
+	Detail string `json:"detail,omitempty"`
+}
+
 // Refund is a booked refund.
 type Refund struct {
 	Amount money.Money `json:"amount"`
@@ -175,6 +184,11 @@ type Return struct {
 	Version             int64       `json:"version"`
 	CreatedAt           time.Time   `json:"created_at"`
 	UpdatedAt           time.Time   `json:"updated_at"`
+
+	// LabelPurchase is a label purchase not completed: requested (the
+	// carrier has not answered yet; it is retried in the background) or
+	// failed (with the carrier's reason). Absent once the label is issued.
+	LabelPurchase *LabelPurchase `json:"label_purchase,omitempty"`
 }
 
 // XMLRoot names the XML root element of a return.

@@ -16,6 +16,7 @@ import (
 	"github.com/silkgate/silkgate/internal/orders"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/ids"
+	"github.com/silkgate/silkgate/internal/platform/jobs"
 	"github.com/silkgate/silkgate/internal/platform/money"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 )
@@ -72,12 +73,22 @@ type IssuedLabel struct {
 
 // LabelIssuer buys return labels. req.To is empty when the caller gave no
 // return address: the issuer then uses its own default, or refuses with a
-// problem naming return_to. Labels are bought inside the caller's
-// transaction; VoidReturnLabel cancels one that will not be used and
-// returns carrier.ErrNotCancellable (wrapped) once the parcel moves.
+// problem naming return_to. Labels are bought outside any transaction
+// (see labels.go), with req.IdempotencyKey naming the purchase: the same
+// key must give the same label. VoidReturnLabel cancels one that will not
+// be used and returns carrier.ErrNotCancellable (wrapped) once the parcel
+// moves.
 type LabelIssuer interface {
 	IssueReturnLabel(ctx context.Context, req carrier.LabelRequest) (IssuedLabel, error)
 	VoidReturnLabel(ctx context.Context, trackingNumber string) error
+}
+
+// LabelChecker is implemented by label issuers that can refuse a request
+// before anything is bought (no default return address, live data for a
+// sandbox carrier), so that the refusal comes before the purchase is
+// recorded. It returns the request as it will be sent.
+type LabelChecker interface {
+	CheckReturnLabel(ctx context.Context, req carrier.LabelRequest) (carrier.LabelRequest, error)
 }
 
 // StockReceiver books returned units into a warehouse's stock, per grade.
@@ -114,6 +125,11 @@ type Service struct {
 	labels    LabelIssuer
 	stock     StockReceiver
 	refunds   Refunder
+
+	// labelJobs completes label purchases the request did not
+	// (HandleLabels); labelWait bounds the request's wait for the carrier.
+	labelJobs *jobs.Queue
+	labelWait time.Duration
 }
 
 // New returns the returns service over the orders service o.
@@ -121,7 +137,7 @@ func New(d *db.DB, o Orders, rec Recorder, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, audit: rec, orders: o, log: log, now: time.Now}
+	return &Service{db: d, audit: rec, orders: o, log: log, now: time.Now, labelWait: 10 * time.Second}
 }
 
 // UsePublisher announces return.created and return.updated through p.
@@ -322,24 +338,29 @@ func (s *Service) Reject(ctx context.Context, id string, d Decision) (Return, er
 }
 
 // Cancel withdraws a return before its parcel moves; a bought label is
-// voided at the carrier.
+// voided at the carrier first, outside any transaction (unless ctx
+// carries one): voiding again is harmless, and a label the carrier will
+// not void any more (the parcel moved) keeps the return as it is.
 func (s *Service) Cancel(ctx context.Context, id string, d Decision) (Return, error) {
 	if err := d.validate(false); err != nil {
 		return Return{}, err
 	}
-	return s.step(ctx, id, Cancelled, d.Note, "cancel", func(ctx context.Context, _ db.Tenanted, r *Return, _ time.Time) error {
-		if r.Label == nil || !r.Label.Bought || s.labels == nil {
-			return nil
+	if s.labels != nil {
+		r, err := s.Get(ctx, id)
+		if err != nil {
+			return Return{}, err
 		}
-		err := s.labels.VoidReturnLabel(ctx, r.Label.TrackingNumber)
-		if errors.Is(err, carrier.ErrNotCancellable) {
-			return problem.Conflict("label_not_cancellable", "tracking_number", r.Label.TrackingNumber)
+		if r.Label != nil && r.Label.Bought && r.Status.CanMoveTo(Cancelled) {
+			err := s.labels.VoidReturnLabel(ctx, r.Label.TrackingNumber)
+			if errors.Is(err, carrier.ErrNotCancellable) {
+				return Return{}, problem.Conflict("label_not_cancellable", "tracking_number", r.Label.TrackingNumber)
+			}
+			if err != nil && !errors.Is(err, carrier.ErrUnknownTracking) {
+				return Return{}, fmt.Errorf("returns: void label %s: %w", r.Label.TrackingNumber, err)
+			}
 		}
-		if err != nil && !errors.Is(err, carrier.ErrUnknownTracking) {
-			return fmt.Errorf("returns: void label %s: %w", r.Label.TrackingNumber, err)
-		}
-		return nil
-	})
+	}
+	return s.step(ctx, id, Cancelled, d.Note, "cancel", nil)
 }
 
 // defaultParcel is the return parcel when the request names none.
@@ -347,7 +368,10 @@ var defaultParcel = carrier.Parcel{WeightG: 500, DimsMM: [3]int64{300, 200, 100}
 
 // IssueLabel gives an approved return its label: recorded by hand when
 // the request carries a tracking number, bought through the label issuer
-// otherwise.
+// otherwise — recorded as requested first, bought outside any
+// transaction, then recorded as issued (see labels.go). A purchase the
+// carrier did not answer in time comes back with the return still
+// approved and LabelPurchase requested; the job completes it.
 func (s *Service) IssueLabel(ctx context.Context, id string, lr LabelRequest) (Return, error) {
 	if err := lr.validate(); err != nil {
 		return Return{}, err
@@ -355,35 +379,12 @@ func (s *Service) IssueLabel(ctx context.Context, id string, lr LabelRequest) (R
 	if !lr.manual() && s.labels == nil {
 		return Return{}, problem.Conflict("label_issuer_unavailable")
 	}
+	if !lr.manual() {
+		return s.purchaseLabel(ctx, id, lr)
+	}
 	return s.step(ctx, id, LabelIssued, lr.Note, "label", func(ctx context.Context, q db.Tenanted, r *Return, now time.Time) error {
-		if lr.manual() {
-			r.Label = &Label{Carrier: lr.Carrier, TrackingNumber: lr.TrackingNumber, IssuedAt: now}
-			return s.claimTracking(ctx, q, r.ID, lr.TrackingNumber)
-		}
-		req, err := s.labelRequest(ctx, r, lr, now)
-		if err != nil {
-			return err
-		}
-		l, err := s.labels.IssueReturnLabel(ctx, req)
-		if err != nil {
-			if _, ok := problem.As(err); ok {
-				return err
-			}
-			if errors.Is(err, carrier.ErrUnknownService) {
-				return problem.Invalid(problem.Field{Field: "service", Code: "invalid_value", Params: []any{"reason", err.Error()}})
-			}
-			return fmt.Errorf("returns: buy label for %s: %w", r.ID, err)
-		}
-		r.Label = &Label{Carrier: l.Carrier, Service: l.Service, TrackingNumber: l.TrackingNumber,
-			MediaType: l.MediaType, Bought: true, IssuedAt: now}
-		if err := s.claimTracking(ctx, q, r.ID, l.TrackingNumber); err != nil {
-			return err
-		}
-		if _, err := q.ExecContext(ctx, `INSERT INTO return_labels (tenant_id, sandbox, return_id, media_type, data,
-			created_at) VALUES ($1, $2, $3, $4, $5, $6)`, r.ID, l.MediaType, l.Data, now); err != nil {
-			return fmt.Errorf("returns: store label: %w", err)
-		}
-		return nil
+		r.Label = &Label{Carrier: lr.Carrier, TrackingNumber: lr.TrackingNumber, IssuedAt: now}
+		return s.claimTracking(ctx, q, r.ID, lr.TrackingNumber)
 	})
 }
 

@@ -88,7 +88,11 @@ func (s *Service) Get(ctx context.Context, id string) (Return, error) {
 	if err != nil {
 		return Return{}, err
 	}
-	return s.get(ctx, q, id)
+	r, err := s.get(ctx, q, id)
+	if err != nil {
+		return Return{}, err
+	}
+	return s.withPurchase(ctx, r), nil
 }
 
 func (s *Service) get(ctx context.Context, q db.Tenanted, id string) (Return, error) {

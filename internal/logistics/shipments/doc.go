@@ -34,6 +34,15 @@
 // so its quality score and, from MinTransitHistory deliveries on, its
 // transit days come from the platform's own history.
 //
+// # Buying labels
+//
+// The carrier is never called inside a transaction (purchase.go): the
+// shipment is recorded as requested with the job that completes it, the
+// label is bought after that commits with the shipment id as idempotency
+// key, and a second transaction stores the shipment. A carrier that is
+// slow, fails or outlives the process is asked again by the job with the
+// same key, so one label is bought however often it is asked.
+//
 // # Carriers
 //
 // The Registry maps rate-card services to connectors (carrier.Carrier).

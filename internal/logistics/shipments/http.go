@@ -1,6 +1,9 @@
 package shipments
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
 	"net/http"
 	"strconv"
 	"strings"
@@ -34,9 +37,18 @@ func (s *Service) Routes(rt *web.Router) {
 				"(`service_id` of an offer): the shipment is priced as the comparison priced it, the label bought " +
 				"through the service's carrier connector (the sandbox carrier for sandbox keys and the platform's " +
 				"sample services), and the tracking number and label stored. `from` defaults to the tenant's sender " +
-				"address (`PUT /api/v1/shipments/sender`). Publishes `shipment.created`.",
-			Request: NewShipment{}, Response: Shipment{}, Status: http.StatusCreated, Errors: []int{http.StatusConflict},
-			Handler: s.handleCreate},
+				"address (`PUT /api/v1/shipments/sender`). Publishes `shipment.created`. " +
+				"The label is bought after the shipment is recorded, with the shipment id as the idempotency key at " +
+				"the carrier: when the carrier answers in time the answer is 201 with `label_status: bought`; when it " +
+				"does not, 202 with `label_status: requested` and the purchase is retried in the background with the " +
+				"same key (poll `GET /api/v1/shipments/{id}`). A carrier's refusal is 422 `label_refused` naming " +
+				"`service_id`. An `Idempotency-Key` header is kept with the shipment: the same key returns the same " +
+				"shipment as it now stands (with `Idempotent-Replayed: true`), never a second label.",
+			Request: NewShipment{}, Response: Shipment{}, Status: http.StatusCreated,
+			Errors: []int{http.StatusConflict, http.StatusBadGateway},
+			// The handler runs its own transactions: the carrier is called
+			// between them, never inside one.
+			Stream: true, KeepsIdempotency: true, Handler: s.handleCreate},
 		{Method: "GET", Path: "/api/v1/shipments", Perm: identity.PermLogisticsRead, Tag: "logistics",
 			Summary: "List shipments", Description: "Newest first, without their event history.",
 			Query: []web.Param{{Name: "status", Description: "A normalised status."},
@@ -97,12 +109,55 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.Decode(r, &n); err != nil {
 		return err
 	}
-	sh, err := s.Create(r.Context(), n)
+	key, fingerprint, err := requestKey(r, n)
 	if err != nil {
 		return err
 	}
+	sh, replay, err := s.createKeyed(r.Context(), n, key, fingerprint)
+	if err != nil {
+		return err
+	}
+	if replay {
+		w.Header().Set("Idempotent-Replayed", "true")
+	}
 	w.Header().Set("Location", "/api/v1/shipments/"+sh.ID)
-	return web.Respond(w, r, http.StatusCreated, sh)
+	status := http.StatusCreated
+	if sh.LabelStatus == LabelRequested {
+		status = http.StatusAccepted
+	}
+	return web.Respond(w, r, status, sh)
+}
+
+// requestKey reads the Idempotency-Key of a shipment request, as the
+// router reads it for the routes it runs in one transaction: scoped to
+// the caller's credential, with a digest of the request to tell a retry
+// from a different request.
+func requestKey(r *http.Request, n NewShipment) (key, fingerprint string, err error) {
+	k := r.Header.Get("Idempotency-Key")
+	p, ok := identity.PrincipalFrom(r.Context())
+	if k == "" || !ok {
+		return "", "", nil
+	}
+	if len(k) > 255 || !printable(k) {
+		return "", "", problem.Invalid(problem.Field{Field: "Idempotency-Key", Code: "invalid_format",
+			Params: []any{"format", "1 to 255 printable ASCII characters"}})
+	}
+	body, err := json.Marshal(n)
+	if err != nil {
+		return "", "", err
+	}
+	kh := sha256.Sum256([]byte(p.PrincipalID() + "\x00" + k))
+	bh := sha256.Sum256(body)
+	return hex.EncodeToString(kh[:]), hex.EncodeToString(bh[:]), nil
+}
+
+func printable(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // FilterFrom reads a list filter from the query.

@@ -67,6 +67,12 @@ type Service struct {
 	reverse  ReverseTracker
 	log      *slog.Logger
 	now      func() time.Time
+
+	// labelJobs completes label purchases (HandleLabels); labelWait is
+	// how long a request waits for the carrier before answering with the
+	// purchase still requested.
+	labelJobs *jobs.Queue
+	labelWait time.Duration
 }
 
 // ReverseTracker is told of the tracking events whose number no shipment
@@ -86,6 +92,9 @@ type Config struct {
 	Log *slog.Logger
 	// Now is the clock (time.Now).
 	Now func() time.Time
+	// LabelWait is how long creating a shipment waits for the carrier's
+	// label before it answers with the purchase still requested (10 s).
+	LabelWait time.Duration
 }
 
 // New returns the shipments service. The registry's sandbox connector
@@ -97,7 +106,11 @@ func New(d *db.DB, o Orders, r Rates, reg *Registry, pub Publisher, rec Recorder
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Service{db: d, orders: o, rates: r, carriers: reg, events: pub, audit: rec, log: cfg.Log, now: cfg.Now}
+	if cfg.LabelWait <= 0 {
+		cfg.LabelWait = 10 * time.Second
+	}
+	return &Service{db: d, orders: o, rates: r, carriers: reg, events: pub, audit: rec, log: cfg.Log, now: cfg.Now,
+		labelWait: cfg.LabelWait}
 }
 
 // NewSandboxCarrier returns the sandbox carrier reading its label
@@ -152,81 +165,157 @@ func invalid(field, code string, params ...any) error {
 // Create buys a label for an order from an offered service and stores
 // the shipment with its label. Tracking events that arrived for the
 // label's number before the shipment existed are matched to it now.
+//
+// The purchase is durable (see purchase.go): the shipment is first
+// recorded as requested, with the job that completes it, and the carrier
+// is called after that commits and outside any transaction. When the
+// carrier does not answer within Config.LabelWait the shipment comes
+// back with LabelStatus requested and the job buys the label, with the
+// same idempotency key. Called inside a transaction (ctx carries one),
+// everything, the carrier call included, runs in it.
 func (s *Service) Create(ctx context.Context, n NewShipment) (Shipment, error) {
+	return s.CreateKeyed(ctx, n, "", "")
+}
+
+// CreateKeyed is Create with the caller's idempotency key (a digest
+// naming the credential and its Idempotency-Key) and a digest of the
+// request: the same key again returns the shipment it created, a
+// different request under it is refused.
+func (s *Service) CreateKeyed(ctx context.Context, n NewShipment, key, fingerprint string) (Shipment, error) {
+	sh, _, err := s.createKeyed(ctx, n, key, fingerprint)
+	return sh, err
+}
+
+// createKeyed is CreateKeyed, also reporting whether the key had been
+// used (the answer is a replay).
+func (s *Service) createKeyed(ctx context.Context, n NewShipment, key, fingerprint string) (Shipment, bool, error) {
 	if err := n.Validate(); err != nil {
-		return Shipment{}, err
+		return Shipment{}, false, err
 	}
-	sc, ok := db.ScopeFrom(ctx)
-	if !ok {
-		return Shipment{}, problem.ErrForbidden
+	if _, ok := db.ScopeFrom(ctx); !ok {
+		return Shipment{}, false, problem.ErrForbidden
 	}
-	var out Shipment
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		o, err := s.orders.Get(ctx, n.OrderID)
-		if errors.Is(err, problem.ErrNotFound) {
-			return invalid("order_id", "not_found")
-		}
-		if err != nil {
-			return err
-		}
-		from := n.From
-		if from == nil {
-			d, err := s.Sender(ctx)
-			if errors.Is(err, problem.ErrNotFound) {
-				return invalid("from", "no_default_sender")
-			}
+	var (
+		id     string
+		replay bool
+	)
+	// Group: on SQLite this short transaction shares a commit with
+	// concurrent writers, as a request's own transaction would.
+	err := s.db.Group(ctx, func(ctx context.Context) error {
+		if key != "" {
+			prev, fp, err := s.requestByKey(ctx, key)
 			if err != nil {
 				return err
 			}
-			from = &d
+			if prev != "" {
+				if fp != fingerprint {
+					return &problem.Error{Status: http.StatusUnprocessableEntity, Code: "idempotency_key_reused",
+						Fields: []problem.Field{{Field: "Idempotency-Key", Code: "reused"}}}
+				}
+				id, replay = prev, true
+				return nil
+			}
 		}
-		to := normAddress(carrier.Address{Name: o.ShipTo.Name, Line1: o.ShipTo.Line1, Line2: o.ShipTo.Line2,
-			City: o.ShipTo.City, Region: o.ShipTo.Region, Postcode: o.ShipTo.Postcode, Country: o.ShipTo.Country,
-			Phone: o.ShipTo.Phone})
-		svc, err := s.rates.Get(ctx, n.ServiceID)
+		p, err := s.prepare(ctx, n)
+		if err != nil {
+			return err
+		}
+		id = p.Shipment.ID
+		return s.request(ctx, p, key, fingerprint)
+	})
+	if err != nil {
+		return Shipment{}, false, err
+	}
+	sh, err := s.buy(ctx, id)
+	return sh, replay, err
+}
+
+// prepare checks a new shipment against the store — the order, the
+// sender, the offer and the connector — and builds the shipment and its
+// label request, without calling the carrier.
+func (s *Service) prepare(ctx context.Context, n NewShipment) (purchase, error) {
+	sc, _ := db.ScopeFrom(ctx)
+	o, err := s.orders.Get(ctx, n.OrderID)
+	if errors.Is(err, problem.ErrNotFound) {
+		return purchase{}, invalid("order_id", "not_found")
+	}
+	if err != nil {
+		return purchase{}, err
+	}
+	from := n.From
+	if from == nil {
+		d, err := s.Sender(ctx)
 		if errors.Is(err, problem.ErrNotFound) {
-			return invalid("service_id", "not_found")
+			return purchase{}, invalid("from", "no_default_sender")
 		}
 		if err != nil {
+			return purchase{}, err
+		}
+		from = &d
+	}
+	to := normAddress(carrier.Address{Name: o.ShipTo.Name, Line1: o.ShipTo.Line1, Line2: o.ShipTo.Line2,
+		City: o.ShipTo.City, Region: o.ShipTo.Region, Postcode: o.ShipTo.Postcode, Country: o.ShipTo.Country,
+		Phone: o.ShipTo.Phone})
+	svc, err := s.rates.Get(ctx, n.ServiceID)
+	if errors.Is(err, problem.ErrNotFound) {
+		return purchase{}, invalid("service_id", "not_found")
+	}
+	if err != nil {
+		return purchase{}, err
+	}
+	offer, err := s.offer(ctx, n, o, *from, to)
+	if err != nil {
+		return purchase{}, err
+	}
+	conn, err := s.carriers.For(svc, sc.Sandbox)
+	if errors.Is(err, ErrNoConnector) {
+		return purchase{}, invalid("service_id", "no_carrier_connector", "carrier", svc.Carrier)
+	}
+	if err != nil {
+		return purchase{}, err
+	}
+	code := svc.Name
+	if conn.ServiceCode != nil {
+		code = conn.ServiceCode(svc)
+	}
+	now := s.stamp()
+	sh := Shipment{ID: ids.New("shp"), OrderID: o.ID, ServiceID: svc.ID, Carrier: svc.Carrier, Service: svc.Name,
+		CarrierCode: conn.Code, CarrierService: code, From: *from, To: to, Parcels: n.Parcels,
+		Price: offer.Price, ChargeableWeightG: offer.ChargeableWeightG, QuotedDays: offer.QuotedDays,
+		StagesSeen: []string{}, LabelStatus: LabelRequested, Version: 1, CreatedAt: now, UpdatedAt: now}
+	req := labelRequest(o, code, *from, to, n.Parcels, now)
+	// The shipment's id names the purchase at the carrier: every attempt
+	// to buy this label, the handler's and the job's, sends the same key.
+	req.IdempotencyKey = sh.ID
+	return purchase{Shipment: sh, Request: req}, nil
+}
+
+// record stores the shipment whose label was bought, in a transaction of
+// its own (or the caller's), once: a purchase already recorded — by the
+// job, or by the request that started it — is left alone and reported
+// by done.
+func (s *Service) record(ctx context.Context, p purchase, lbl carrier.Label) (done bool, err error) {
+	err = s.db.Group(ctx, func(ctx context.Context) error {
+		claimed, err := s.claim(ctx, p.Shipment.ID)
+		if err != nil || !claimed {
+			done = !claimed
 			return err
 		}
-		offer, err := s.offer(ctx, n, o, *from, to)
-		if err != nil {
-			return err
-		}
-		conn, err := s.carriers.For(svc, sc.Sandbox)
-		if errors.Is(err, ErrNoConnector) {
-			return invalid("service_id", "no_carrier_connector", "carrier", svc.Carrier)
-		}
-		if err != nil {
-			return err
-		}
-		code := svc.Name
-		if conn.ServiceCode != nil {
-			code = conn.ServiceCode(svc)
-		}
-		now := s.stamp()
-		req := labelRequest(o, code, *from, to, n.Parcels, now)
-		lbl, err := conn.Carrier.CreateLabel(ctx, req)
-		if err != nil {
-			return fmt.Errorf("shipments: buy label from %s: %w", conn.Code, err)
-		}
-		sh := Shipment{ID: ids.New("shp"), OrderID: o.ID, ServiceID: svc.ID, Carrier: svc.Carrier, Service: svc.Name,
-			CarrierCode: conn.Code, CarrierService: lbl.Service, TrackingNumber: strings.ToUpper(lbl.TrackingNumber),
-			Status: carrier.LabelCreated, Stage: carrier.LabelCreated, From: *from, To: to, Parcels: n.Parcels,
-			Price: offer.Price, ChargeableWeightG: offer.ChargeableWeightG, QuotedDays: offer.QuotedDays,
-			StagesSeen: []string{}, Version: 1, CreatedAt: now, UpdatedAt: now}
-		sh.LabelURL = "/api/v1/shipments/" + sh.ID + "/label"
+		sh, req, now := p.Shipment, p.Request, s.stamp()
+		sh.CarrierService, sh.TrackingNumber = lbl.Service, strings.ToUpper(lbl.TrackingNumber)
+		sh.Status, sh.LabelStatus = carrier.LabelCreated, LabelBought
 		// No stage yet: the label event below sets it, as any event would.
 		sh.Stage = ""
+		sh.UpdatedAt = now
+		sh.LabelURL = "/api/v1/shipments/" + sh.ID + "/label"
 		if err := s.insert(ctx, sh, req, lbl); err != nil {
 			return err
 		}
 		// The label itself is the first event: the carrier has the
 		// shipment's data (GB/T 40202's waybill message).
-		if _, err := s.ingestOne(quiet(ctx), normalized{number: sh.TrackingNumber, carrier: conn.Code, status: carrier.LabelCreated,
-			at: now.Truncate(time.Second), zone: "Z", location: place(*from), country: from.Country,
-			desc: "Shipping label created."}, SourceCarrier, "label"); err != nil {
+		if _, err := s.ingestOne(quiet(ctx), normalized{number: sh.TrackingNumber, carrier: sh.CarrierCode,
+			status: carrier.LabelCreated, at: req.Created.UTC().Truncate(time.Second), zone: "Z",
+			location: place(sh.From), country: sh.From.Country, desc: "Shipping label created."}, SourceCarrier, "label"); err != nil {
 			return err
 		}
 		created, err := s.get(ctx, sh.ID, false)
@@ -241,24 +330,16 @@ func (s *Service) Create(ctx context.Context, n NewShipment) (Shipment, error) {
 		if _, err := s.matchWaiting(ctx, sh.TrackingNumber); err != nil {
 			return err
 		}
-		cur, err := s.get(ctx, sh.ID, true)
-		if err != nil {
-			return err
-		}
-		if conn.PollEvery > 0 && s.jobs != nil {
+		if conn, ok := s.carriers.lookup(sh.CarrierCode); ok && conn.PollEvery > 0 && s.jobs != nil {
 			if err := s.schedulePoll(ctx, sh.ID, conn.PollEvery); err != nil {
 				return err
 			}
 		}
-		out = cur
 		return s.audit.Record(ctx, audit.Event{Action: "logistics.shipment.create", Resource: "shipment/" + sh.ID,
-			Change: map[string]any{"order_id": o.ID, "service_id": svc.ID, "carrier_code": conn.Code,
+			Change: map[string]any{"order_id": sh.OrderID, "service_id": sh.ServiceID, "carrier_code": sh.CarrierCode,
 				"tracking_number": sh.TrackingNumber, "price": sh.Price}})
 	})
-	if err != nil {
-		return Shipment{}, err
-	}
-	return out, nil
+	return done, err
 }
 
 type quietKey struct{}
@@ -440,12 +521,28 @@ func scanShipment(sc interface{ Scan(...any) error }) (Shipment, error) {
 	}
 	sh.CreatedAt, sh.UpdatedAt = sh.CreatedAt.UTC(), sh.UpdatedAt.UTC()
 	sh.LabelURL = "/api/v1/shipments/" + sh.ID + "/label"
+	sh.LabelStatus = LabelBought
 	return sh, nil
 }
 
-// Get returns a shipment with its event history, oldest event first.
+// Get returns a shipment with its event history, oldest event first. A
+// shipment whose label is not bought yet, or whose purchase failed, is
+// returned with its label_status and without tracking.
 func (s *Service) Get(ctx context.Context, id string) (Shipment, error) {
-	return s.get(ctx, strings.TrimSpace(id), true)
+	id = strings.TrimSpace(id)
+	sh, err := s.get(ctx, id, true)
+	if errors.Is(err, problem.ErrNotFound) {
+		p, perr := s.pending(ctx, id)
+		switch {
+		case perr != nil:
+		case p.LabelStatus != LabelBought:
+			return p, nil
+		default:
+			// Bought between the two reads.
+			return s.get(ctx, id, true)
+		}
+	}
+	return sh, err
 }
 
 func (s *Service) get(ctx context.Context, id string, withEvents bool) (Shipment, error) {

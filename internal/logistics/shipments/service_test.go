@@ -59,15 +59,27 @@ type fixture struct {
 
 func (f *fixture) clock() time.Time { return f.now }
 
-func setup(t *testing.T, d *db.DB) *fixture {
+func setup(t *testing.T, d *db.DB) *fixture { return setupWith(t, d, nil, Config{}) }
+
+// setupWith is setup with conn as TestPost's connector (nil: a
+// testCarrier) and cfg's label wait.
+func setupWith(t *testing.T, d *db.DB, conn carrier.Carrier, cfg Config) *fixture {
 	t.Helper()
 	f := &fixture{d: d, now: time.Date(2026, 11, 20, 2, 0, 0, 0, time.UTC), carrier: &testCarrier{}}
+	var code func(rates.CarrierService) string
+	if conn == nil {
+		conn = f.carrier
+	} else {
+		// A sandbox carrier sells its own products, not the card's.
+		code = SandboxServiceCode
+	}
 	f.ctx = db.WithScope(context.Background(), db.Scope{TenantID: "ten_ship", Sandbox: false})
 	f.orders = orders.New(d, noAudit{}, nil)
 	f.rates = rates.New(d, noAudit{}, nil)
 	reg := NewRegistry(NewSandboxCarrier(d, f.clock))
-	reg.Register(Connector{Code: "testpost", Names: []string{"TestPost"}, Carrier: f.carrier})
-	f.s = New(d, f.orders, f.rates, reg, events.New(d, nil, events.Config{}), noAudit{}, Config{Now: f.clock})
+	reg.Register(Connector{Code: "testpost", Names: []string{"TestPost"}, Carrier: conn, ServiceCode: code})
+	cfg.Now = f.clock
+	f.s = New(d, f.orders, f.rates, reg, events.New(d, nil, events.Config{}), noAudit{}, cfg)
 	f.rates.SetQuality(f.s)
 	svc, err := f.rates.Create(f.ctx, rates.CarrierService{Carrier: "TestPost", Name: "Parcel", Mode: logistics.ModeAir,
 		OriginCountries: []string{"CN"}, Currency: "USD", VolumetricDivisor: 5000, WeightStepG: 500,
@@ -84,12 +96,16 @@ func setup(t *testing.T, d *db.DB) *fixture {
 	return f
 }
 
-func (f *fixture) order(t *testing.T, ext string) orders.Order {
-	t.Helper()
-	o, err := f.orders.Create(f.ctx, orders.NewOrder{ExternalID: ext, Channel: "amazon-de", PlacedAt: f.now, Currency: "USD",
+func (f *fixture) newOrder(ext string) orders.NewOrder {
+	return orders.NewOrder{ExternalID: ext, Channel: "amazon-de", PlacedAt: f.now, Currency: "USD",
 		Buyer:  orders.Buyer{Name: "Jonas Weber", Country: "DE"},
 		ShipTo: orders.Address{Name: "Jonas Weber", Line1: "Invalidenstr. 1", City: "Berlin", Postcode: "10115", Country: "DE"},
-		Lines:  []orders.Line{{SKU: "TOY-1", Quantity: 2, UnitPrice: money.Money{Amount: "19.99", Currency: "USD"}}}})
+		Lines:  []orders.Line{{SKU: "TOY-1", Quantity: 2, UnitPrice: money.Money{Amount: "19.99", Currency: "USD"}}}}
+}
+
+func (f *fixture) order(t *testing.T, ext string) orders.Order {
+	t.Helper()
+	o, err := f.orders.Create(f.ctx, f.newOrder(ext))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -37,6 +37,13 @@ type Shipment struct {
 	ChargeableWeightG int64          `json:"chargeable_weight_g"`
 	QuotedDays        logistics.Days `json:"quoted_days"`
 	LabelURL          string         `json:"label_url"`
+	// LabelStatus says where the label purchase stands: bought (every
+	// listed shipment), requested (the carrier has not answered yet; the
+	// purchase is retried in the background and tracking_number, status
+	// and label_url stay empty until it is bought) or failed (the carrier
+	// refused; LabelError says why and nothing was bought).
+	LabelStatus string      `json:"label_status"`
+	LabelError  *LabelError `json:"label_error,omitempty"`
 	// Exception is the exception the shipment stands in, while it does.
 	Exception   *OpenException `json:"exception,omitempty"`
 	StagesSeen  []string       `json:"stages_seen"`
@@ -53,6 +60,15 @@ type Shipment struct {
 
 // XMLRoot names the XML root element.
 func (Shipment) XMLRoot() string { return "shipment" }
+
+// LabelError is why a label purchase failed.
+type LabelError struct {
+	// Code is label_refused (the carrier's definitive answer),
+	// carrier_unavailable (no answer after every retry) or
+	// duplicate_tracking_number.
+	Code   string `json:"code"`
+	Detail string `json:"detail,omitempty"`
+}
 
 // OpenException is the exception a shipment stands in.
 type OpenException struct {

@@ -25,18 +25,24 @@ import (
 // IFTSTA) the EDI gateway received.
 type EDIDocuments interface {
 	Documents(ctx context.Context, f ediapi.DocumentFilter, pg web.Page) (web.List[ediapi.Document], error)
+	Document(ctx context.Context, id string) (ediapi.Document, error)
 }
 
 // Use wires the service's background work: pulling tracking from carrier
 // connectors that are polled (the sandbox carrier among them), and
 // taking the tracking events carriers publish on the outbox
-// (shipment.tracking_updated, which the sandbox API's parcels emit). Call
-// it before the queue starts. docs may be nil (no EDI import).
+// (shipment.tracking_updated, which the sandbox API's parcels emit) and
+// the tracking status documents the EDI gateway announces there
+// (edi.document_received). Call it before the queue starts. docs may be
+// nil (no EDI import).
 func (s *Service) Use(q *jobs.Queue, o *events.Outbox, docs EDIDocuments) {
 	s.jobs, s.edi = q, docs
 	jobs.Handle(q, 2*time.Minute, s.poll)
 	jobs.Handle(q, 5*time.Minute, func(ctx context.Context, j *jobs.Job[pushedArgs]) error {
 		return s.ingestPushed(ctx, j.Args.Events)
+	})
+	jobs.Handle(q, 5*time.Minute, func(ctx context.Context, j *jobs.Job[ediArgs]) error {
+		return s.ingestAnnounced(ctx, j.Args.Documents)
 	})
 	o.Subscribe(s)
 }
@@ -143,13 +149,27 @@ type pushedArgs struct {
 func (pushedArgs) Kind() string { return "shipments_ingest_pushed" }
 
 // Consume implements events.Consumer: the carrier events of a relayed
-// batch become one ingest job, so the relay never waits on tracking.
+// batch become one ingest job, and the EDI tracking documents announced in
+// it another, so the relay never waits on tracking. The jobs are enqueued
+// in the relay's transaction: a batch relayed again after a crash
+// enqueues them again, which ingestion absorbs as duplicates.
 func (s *Service) Consume(ctx context.Context, batch []events.Event) error {
-	ps := s.pushedIn(batch)
-	if len(ps) == 0 || s.jobs == nil {
+	if s.jobs == nil {
 		return nil
 	}
-	_, err := s.jobs.Enqueue(ctx, pushedArgs{Events: ps}, nil)
+	var args []jobs.Args
+	if ps := s.pushedIn(batch); len(ps) > 0 {
+		args = append(args, pushedArgs{Events: ps})
+	}
+	if s.edi != nil {
+		if ds := s.announcedIn(batch); len(ds) > 0 {
+			args = append(args, ediArgs{Documents: ds})
+		}
+	}
+	if len(args) == 0 {
+		return nil
+	}
+	_, err := s.jobs.EnqueueMany(ctx, args, nil)
 	return err
 }
 
@@ -237,6 +257,108 @@ func (EDISkip) XMLRoot() string { return "skip" }
 // ediPage bounds the documents read per call of Documents.
 const ediPage = 100
 
+// announcedDoc is one tracking status document the EDI gateway announced.
+type announcedDoc struct {
+	TenantID   string `json:"tenant_id"`
+	Sandbox    bool   `json:"sandbox"`
+	DocumentID string `json:"document_id"`
+}
+
+// ediArgs is the job importing announced EDI tracking documents.
+type ediArgs struct {
+	Documents []announcedDoc `json:"documents"`
+}
+
+func (ediArgs) Kind() string { return "shipments_ingest_edi" }
+
+// announcedIn picks the tracking status documents out of a relayed batch.
+func (s *Service) announcedIn(batch []events.Event) []announcedDoc {
+	var ds []announcedDoc
+	for _, e := range batch {
+		if e.Type != ediapi.EventDocumentReceived {
+			continue
+		}
+		raw, ok := e.Data.(json.RawMessage)
+		if !ok {
+			b, err := json.Marshal(e.Data)
+			if err != nil {
+				continue
+			}
+			raw = b
+		}
+		var ref ediapi.DocumentRef
+		if err := json.Unmarshal(raw, &ref); err != nil || ref.ID == "" {
+			s.log.Warn("shipments: EDI document event without a document", "event", e.ID)
+			continue
+		}
+		if ref.Type != edi.TypeTrackingStatus {
+			continue
+		}
+		ds = append(ds, announcedDoc{TenantID: e.TenantID, Sandbox: e.Sandbox, DocumentID: ref.ID})
+	}
+	return ds
+}
+
+// ingestAnnounced imports announced documents, each in its own partition
+// and transaction. Their events are stored by fingerprint, so a document
+// imported twice (by a repeated job, or by SyncEDI as well) is counted as
+// duplicates and moves no shipment again. The SyncEDI cursor is left
+// alone: it marks what the manual import has read, and reading a document
+// again there is harmless.
+func (s *Service) ingestAnnounced(ctx context.Context, ds []announcedDoc) error {
+	for _, a := range ds {
+		pctx := db.WithScope(ctx, db.Scope{TenantID: a.TenantID, Sandbox: a.Sandbox})
+		err := s.db.InTx(pctx, func(ctx context.Context) error {
+			d, err := s.edi.Document(ctx, a.DocumentID)
+			if errors.Is(err, problem.ErrNotFound) {
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			res := EDIResult{Documents: 1, Events: BatchResult{Results: []EventResult{}}, Skipped: []EDISkip{}}
+			if err := s.ingestDocument(ctx, d, &res); err != nil {
+				return err
+			}
+			if res.Events.Accepted == 0 {
+				// Nothing new: a repeat leaves no trace either.
+				return nil
+			}
+			return s.audit.Record(ctx, audit.Event{Action: "logistics.tracking.edi_import", Resource: "edi_document/" + d.ID,
+				Change: map[string]any{"documents": 1, "accepted": res.Events.Accepted, "duplicates": res.Events.Duplicates,
+					"skipped": len(res.Skipped), "trigger": "received"}})
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ingestDocument imports the events of one tracking status document in
+// the transaction in ctx, adding what it did to res.
+func (s *Service) ingestDocument(ctx context.Context, d ediapi.Document, res *EDIResult) error {
+	var ts edi.TrackingStatus
+	if err := json.Unmarshal(d.Body, &ts); err != nil {
+		res.Skipped = append(res.Skipped, EDISkip{DocumentID: d.ID, Index: -1, Reason: "unreadable_document"})
+		return nil
+	}
+	for j, ev := range ts.Events {
+		n, why := fromEDI(ts, ev)
+		if why != "" {
+			res.Skipped = append(res.Skipped, EDISkip{DocumentID: d.ID, Index: j, Code: ev.Code, Reason: why})
+			continue
+		}
+		r, err := s.ingestOne(ctx, n, SourceEDI, d.ID)
+		if err != nil {
+			return err
+		}
+		r.Index = len(res.Events.Results)
+		res.Events.add(r)
+	}
+	return nil
+}
+
 // SyncEDI imports the tracking status documents received by EDI since the
 // last import, oldest first, and moves the partition's cursor past them.
 // Running it again imports nothing twice.
@@ -277,27 +399,9 @@ func (s *Service) SyncEDI(ctx context.Context) (EDIResult, error) {
 		if len(docs) == 0 {
 			return nil
 		}
-		i := 0
 		for k := len(docs) - 1; k >= 0; k-- {
-			d := docs[k]
-			var ts edi.TrackingStatus
-			if err := json.Unmarshal(d.Body, &ts); err != nil {
-				res.Skipped = append(res.Skipped, EDISkip{DocumentID: d.ID, Index: -1, Reason: "unreadable_document"})
-				continue
-			}
-			for j, ev := range ts.Events {
-				n, why := fromEDI(ts, ev)
-				if why != "" {
-					res.Skipped = append(res.Skipped, EDISkip{DocumentID: d.ID, Index: j, Code: ev.Code, Reason: why})
-					continue
-				}
-				r, err := s.ingestOne(ctx, n, SourceEDI, d.ID)
-				if err != nil {
-					return err
-				}
-				r.Index = i
-				i++
-				res.Events.add(r)
+			if err := s.ingestDocument(ctx, docs[k], &res); err != nil {
+				return err
 			}
 		}
 		res.Documents = len(docs)

@@ -4,13 +4,17 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/platform/ids"
+	"github.com/silkgate/silkgate/internal/platform/problem"
 )
 
 // coverWindow is the shipment history days of cover are computed from.
@@ -237,4 +241,68 @@ func (s *Service) Alerts(ctx context.Context, openOnly bool, limit int) ([]Alert
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// AlertAck is the body of POST /api/v1/warehouses/alerts/{id}/acknowledge.
+type AlertAck struct {
+	Note string `json:"note,omitempty"`
+}
+
+// XMLRoot names the XML root element.
+func (AlertAck) XMLRoot() string { return "acknowledgement" }
+
+// AcknowledgeAlert marks an open alert as seen by the caller, with an
+// optional note. Acknowledging it again changes nothing; a resolved alert
+// cannot be acknowledged (409), as there is nothing left to act on.
+func (s *Service) AcknowledgeAlert(ctx context.Context, id string, ack AlertAck) (Alert, error) {
+	ack.Note = strings.TrimSpace(ack.Note)
+	if utf8.RuneCountInString(ack.Note) > 500 {
+		return Alert{}, problem.Invalid(problem.Field{Field: "note", Code: "max_length", Params: []any{"max", 500}})
+	}
+	var out Alert
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		t, err := s.db.Tenant(ctx)
+		if err != nil {
+			return err
+		}
+		var (
+			doc      string
+			resolved sql.NullTime
+		)
+		err = t.QueryRowContext(ctx, `SELECT doc, resolved_at FROM warehouse_alerts WHERE tenant_id = $1 AND sandbox = $2
+			AND id = $3`, strings.TrimSpace(id)).Scan(&doc, &resolved)
+		if errors.Is(err, sql.ErrNoRows) {
+			return problem.ErrNotFound
+		}
+		if err != nil {
+			return fmt.Errorf("warehouses: alert: %w", err)
+		}
+		if err := json.Unmarshal([]byte(doc), &out); err != nil {
+			return err
+		}
+		if resolved.Valid {
+			r := resolved.Time.UTC()
+			out.ResolvedAt = &r
+			return stateErr("resolved", "acknowledged")
+		}
+		if out.AcknowledgedAt != nil {
+			return nil
+		}
+		now, actor := s.stamp(), audit.ActorFrom(ctx)
+		out.AcknowledgedAt, out.AcknowledgedBy, out.AckNote = &now, actor.Email, ack.Note
+		if out.AcknowledgedBy == "" {
+			out.AcknowledgedBy = actor.ID
+		}
+		b, err := json.Marshal(out)
+		if err != nil {
+			return err
+		}
+		if _, err := t.ExecContext(ctx, `UPDATE warehouse_alerts SET doc = $4 WHERE tenant_id = $1 AND sandbox = $2 AND id = $3`,
+			out.ID, string(b)); err != nil {
+			return fmt.Errorf("warehouses: acknowledge alert: %w", err)
+		}
+		return s.audit.Record(ctx, audit.Event{Action: "logistics.warehouse.alert_acknowledge", Resource: "warehouse_alert/" + out.ID,
+			Change: map[string]any{"note": ack.Note}})
+	})
+	return out, err
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/silkgate/silkgate/internal/app/apptest"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/logistics/warehouses"
+	"github.com/silkgate/silkgate/internal/platform/web"
 )
 
 type problemBody struct {
@@ -207,6 +208,72 @@ func TestWarehouseAPI(t *testing.T) {
 		}
 		if r := env.Call(http.MethodGet, "/api/v1/warehouses/"+gb.ID+"/stock", "", nil, nil); r.StatusCode != 401 {
 			t.Errorf("anonymous: %d", r.StatusCode)
+		}
+	})
+}
+
+// TestAlertAcknowledgeAPI acknowledges an open stock alert: roles, tenant
+// isolation, the note's limit, a repeat that changes nothing, and a
+// resolved alert that cannot be acknowledged.
+func TestAlertAcknowledgeAPI(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		a, b := env.Tenant("Shop A"), env.Tenant("Shop B")
+		opA, opB := env.Key(a, identity.Operator, false), env.Key(b, identity.Operator, false)
+		viewerA := env.Key(a, identity.Viewer, false)
+		var wh warehouses.Warehouse
+		if r := env.Call("POST", "/api/v1/warehouses", opA, whBody("DE1", "DE", map[string]int{"DE": 1}), &wh); r.StatusCode != 201 {
+			t.Fatalf("create: %d %s", r.StatusCode, apptest.Body(r))
+		}
+		// One unit on hand is below the threshold of 2: a low-stock alert.
+		if r := env.Call("POST", "/api/v1/warehouses/"+wh.ID+"/adjustments", opA, map[string]any{"sku": "TOY-1", "quantity": 1,
+			"reason": "count"}, nil); r.StatusCode != 201 {
+			t.Fatalf("adjust: %d %s", r.StatusCode, apptest.Body(r))
+		}
+		var opened web.List[warehouses.Alert]
+		if r := env.Call("POST", "/api/v1/warehouses/alerts/check", opA, nil, &opened); r.StatusCode != 200 || len(opened.Items) != 1 {
+			t.Fatalf("check: %d %s", r.StatusCode, apptest.Body(r))
+		}
+		id := opened.Items[0].ID
+		path := "/api/v1/warehouses/alerts/" + id + "/acknowledge"
+		var pb problemBody
+		for _, tc := range []struct {
+			name, key string
+			body      any
+			status    int
+			field     string
+		}{
+			{"viewer", viewerA, map[string]any{}, 403, ""},
+			{"other tenant", opB, map[string]any{}, 404, ""},
+			{"long note", opA, map[string]any{"note": strings.Repeat("x", 501)}, 422, "note"},
+		} {
+			pb = problemBody{}
+			if r := env.Call("POST", path, tc.key, tc.body, &pb); r.StatusCode != tc.status || pb.fields() != tc.field {
+				t.Errorf("%s: %d %+v", tc.name, r.StatusCode, pb)
+			}
+		}
+		var first, again warehouses.Alert
+		if r := env.Call("POST", path, opA, map[string]any{"note": "reorder placed"}, &first); r.StatusCode != 200 ||
+			first.AcknowledgedAt == nil || first.AckNote != "reorder placed" || first.AcknowledgedBy == "" {
+			t.Fatalf("acknowledge: %d %s", r.StatusCode, apptest.Body(r))
+		}
+		if r := env.Call("POST", path, opA, map[string]any{"note": "again"}, &again); r.StatusCode != 200 ||
+			!again.AcknowledgedAt.Equal(*first.AcknowledgedAt) || again.AckNote != "reorder placed" {
+			t.Errorf("acknowledge again: %d %+v", r.StatusCode, again)
+		}
+		// Restocked: the alert resolves and can no longer be acknowledged.
+		if r := env.Call("POST", "/api/v1/warehouses/"+wh.ID+"/adjustments", opA, map[string]any{"sku": "TOY-1", "quantity": 50,
+			"reason": "count"}, nil); r.StatusCode != 201 {
+			t.Fatalf("restock: %d", r.StatusCode)
+		}
+		env.Call("POST", "/api/v1/warehouses/alerts/check", opA, nil, nil)
+		var all web.List[warehouses.Alert]
+		env.Call("GET", "/api/v1/warehouses/alerts", viewerA, nil, &all)
+		if len(all.Items) != 1 || all.Items[0].ResolvedAt == nil || all.Items[0].AcknowledgedAt == nil {
+			t.Fatalf("alerts after restock: %+v", all.Items)
+		}
+		pb = problemBody{}
+		if r := env.Call("POST", path, opA, map[string]any{}, &pb); r.StatusCode != http.StatusConflict || pb.Code != "warehouse_document_state" {
+			t.Errorf("resolved: %d %+v", r.StatusCode, pb)
 		}
 	})
 }

@@ -87,11 +87,13 @@ func (s *Service) Routes(rt *web.Router) {
 		{Method: "POST", Path: "/api/v1/warehouses/{id}/sync", Perm: w, Tag: tag, Summary: "Sync with the operator (delta)",
 			Description: "Sends the inbound notices and outbound orders the operator has not had yet, then applies the operator's " +
 				"movements since the last sync, idempotently. 409 `warehouse_no_connector` for a manual warehouse.",
-			Response: SyncResult{}, Errors: conflict, Handler: s.hSync},
+			// The operator is called between the handler's own short
+			// transactions, never inside one.
+			Response: SyncResult{}, Errors: conflict, Stream: true, Handler: s.hSync},
 		{Method: "POST", Path: "/api/v1/warehouses/{id}/sync/snapshot", Perm: w, Tag: tag, Summary: "Sync with the operator (snapshot)",
 			Description: "Asks the operator for its full stock and reconciles as `POST …/snapshots` does; later delta syncs continue " +
 				"after the snapshot's position.",
-			Response: Reconciliation{}, Status: http.StatusCreated, Errors: conflict, Handler: s.hSyncSnapshot},
+			Response: Reconciliation{}, Status: http.StatusCreated, Errors: conflict, Stream: true, Handler: s.hSyncSnapshot},
 		{Method: "GET", Path: "/api/v1/warehouses/{id}/reconciliations", Perm: r, Tag: tag, Summary: "Reconciliation reports",
 			Response: web.List[Reconciliation]{}, Handler: s.hRecons},
 		{Method: "GET", Path: "/api/v1/warehouses/{id}/reconciliations/{report}", Perm: r, Tag: tag, Summary: "A reconciliation report",
@@ -145,6 +147,10 @@ func (s *Service) Routes(rt *web.Router) {
 			Description: "Opens low-stock and ageing-stock alerts that newly hold (publishing `warehouse.low_stock` and " +
 				"`warehouse.ageing_stock`) and resolves those that no longer do. Syncs and snapshots do this too.",
 			Response: web.List[Alert]{}, Handler: s.hCheckAlerts},
+		{Method: "POST", Path: "/api/v1/warehouses/alerts/{alert}/acknowledge", Perm: w, Tag: tag, Summary: "Acknowledge a stock alert",
+			Description: "Records who has seen an open alert (`acknowledged_at`, `acknowledged_by`, an optional `note`). The alert " +
+				"stays open until its condition ends. Acknowledging again changes nothing; a resolved alert answers 409.",
+			Request: AlertAck{}, Response: Alert{}, Errors: conflict, Handler: s.hAcknowledgeAlert},
 	} {
 		rt.Handle(x)
 	}
@@ -503,4 +509,12 @@ func (s *Service) hAlerts(w http.ResponseWriter, r *http.Request) error {
 
 func (s *Service) hCheckAlerts(w http.ResponseWriter, r *http.Request) error {
 	return items[Alert](w, r)(s.CheckAlerts(r.Context()))
+}
+
+func (s *Service) hAcknowledgeAlert(w http.ResponseWriter, r *http.Request) error {
+	var a AlertAck
+	if err := web.Decode(r, &a); err != nil {
+		return err
+	}
+	return reply(s.AcknowledgeAlert(r.Context(), r.PathValue("alert"), a))(w, r, http.StatusOK)
 }

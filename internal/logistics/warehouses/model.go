@@ -727,4 +727,9 @@ type Alert struct {
 	AgeDays       int        `json:"age_days,omitempty"`
 	CreatedAt     time.Time  `json:"created_at"`
 	ResolvedAt    *time.Time `json:"resolved_at,omitempty"`
+	// AcknowledgedAt and AcknowledgedBy say that someone has seen the open
+	// alert and is on it; the alert stays open until its condition ends.
+	AcknowledgedAt *time.Time `json:"acknowledged_at,omitempty"`
+	AcknowledgedBy string     `json:"acknowledged_by,omitempty"`
+	AckNote        string     `json:"acknowledgement_note,omitempty"`
 }

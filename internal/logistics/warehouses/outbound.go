@@ -18,7 +18,9 @@ import (
 // serve the buyer's country fastest with stock for every line (splitting
 // only when no single warehouse can), reserves the stock and records one
 // outbound order per warehouse with its handling fee — all in one
-// transaction: either every line is reserved or nothing is.
+// transaction: either every line is reserved or nothing is. With UseJobs,
+// a job enqueued in that transaction then sends each order to its
+// operator.
 func (s *Service) CreateOutbound(ctx context.Context, n NewOutbound) (Allocation, error) {
 	if err := n.Validate(); err != nil {
 		return Allocation{}, err
@@ -137,6 +139,11 @@ func (s *Service) reserveOutbound(ctx context.Context, a Assignment, group, orde
 	}
 	if err := s.recordFee(ctx, Fee{WarehouseID: o.WarehouseID, Kind: FeeHandling, Reference: o.ID, Amount: o.Handling,
 		Detail: map[string]any{"lines": len(o.Lines), "units": units(o.Lines)}}); err != nil {
+		return Outbound{}, err
+	}
+	// The operator hears of the order from a job that starts once this
+	// commits, never from inside the transaction.
+	if err := s.enqueueSend(ctx, a.Warehouse, o); err != nil {
 		return Outbound{}, err
 	}
 	return o, s.audit.Record(ctx, audit.Event{Action: "logistics.outbound.allocate", Resource: "warehouse_outbound/" + o.ID, Change: o})

@@ -16,6 +16,7 @@ import (
 	"github.com/silkgate/silkgate/internal/orders"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/ids"
+	"github.com/silkgate/silkgate/internal/platform/jobs"
 	"github.com/silkgate/silkgate/internal/platform/problem"
 	"github.com/silkgate/silkgate/internal/platform/web"
 )
@@ -54,6 +55,7 @@ type Service struct {
 	events     Publisher
 	orders     Orders
 	connectors map[string]warehouse.Warehouse
+	jobs       *jobs.Queue
 	now        func() time.Time
 }
 

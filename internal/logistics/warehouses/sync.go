@@ -31,76 +31,81 @@ func (SyncResult) XMLRoot() string { return "sync" }
 // inbound notices and outbound orders not yet sent are sent, then the
 // operator's movements since the last sync are applied (idempotently, by
 // the operator's movement id) and the cursor advances.
+//
+// The operator is called outside any transaction (unless ctx carries
+// one): each document is sent with its id as Reference, the operator's
+// idempotency key, and its acknowledgement recorded in a short
+// transaction of its own; the movements are fetched, then applied in one.
+// A sync interrupted anywhere is therefore safe to run again.
 func (s *Service) Sync(ctx context.Context, warehouseID string) (SyncResult, error) {
-	var out SyncResult
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		w, err := s.Get(ctx, warehouseID)
-		if err != nil {
-			return err
+	w, err := s.Get(ctx, warehouseID)
+	if err != nil {
+		return SyncResult{}, err
+	}
+	c, err := s.connector(w)
+	if err != nil {
+		return SyncResult{}, err
+	}
+	acct := s.account(ctx, w)
+	out := SyncResult{WarehouseID: w.ID, SentInbound: []string{}, SentOutbound: []string{}, ShippedOrders: []string{}}
+	ins, err := s.Inbounds(ctx, w.ID, 500)
+	if err != nil {
+		return SyncResult{}, err
+	}
+	for i := len(ins) - 1; i >= 0; i-- {
+		in := ins[i]
+		if in.ExternalID != "" || (in.Status != InboundCreated && in.Status != InboundInTransit) {
+			continue
 		}
-		c, err := s.connector(w)
-		if err != nil {
-			return err
+		n := warehouse.InboundNotice{Reference: in.ID}
+		for _, l := range in.Lines {
+			n.Lines = append(n.Lines, warehouse.Line(l))
 		}
-		acct := s.account(ctx, w)
-		out = SyncResult{WarehouseID: w.ID, SentInbound: []string{}, SentOutbound: []string{}, ShippedOrders: []string{}}
-		ins, err := s.Inbounds(ctx, w.ID, 500)
-		if err != nil {
-			return err
+		if in.ExpectedAt != nil {
+			n.ExpectedAt = *in.ExpectedAt
 		}
-		for i := len(ins) - 1; i >= 0; i-- {
-			in := ins[i]
-			if in.ExternalID != "" || (in.Status != InboundCreated && in.Status != InboundInTransit) {
-				continue
-			}
-			n := warehouse.InboundNotice{Reference: in.ID}
-			for _, l := range in.Lines {
-				n.Lines = append(n.Lines, warehouse.Line(l))
-			}
-			if in.ExpectedAt != nil {
-				n.ExpectedAt = *in.ExpectedAt
-			}
-			ack, err := c.SendInbound(ctx, acct, n)
-			if err != nil {
-				return fmt.Errorf("warehouses: send inbound %s: %w", in.ID, err)
+		ack, err := c.SendInbound(ctx, acct, n)
+		if err != nil {
+			return SyncResult{}, fmt.Errorf("warehouses: send inbound %s: %w", in.ID, err)
+		}
+		if err := s.db.InTx(ctx, func(ctx context.Context) error {
+			in, err := s.GetInbound(ctx, in.ID)
+			if err != nil || in.ExternalID != "" {
+				return err
 			}
 			in.ExternalID, in.UpdatedAt = ack.ExternalID, s.stamp()
-			if err := s.saveInbound(ctx, in, false); err != nil {
-				return err
-			}
-			out.SentInbound = append(out.SentInbound, in.ID)
+			return s.saveInbound(ctx, in, false)
+		}); err != nil {
+			return SyncResult{}, err
 		}
-		obs, err := s.Outbounds(ctx, w.ID, OutboundAllocated, 500)
+		out.SentInbound = append(out.SentInbound, in.ID)
+	}
+	obs, err := s.Outbounds(ctx, w.ID, OutboundAllocated, 500)
+	if err != nil {
+		return SyncResult{}, err
+	}
+	for i := len(obs) - 1; i >= 0; i-- {
+		o := obs[i]
+		if o.ExternalID != "" {
+			continue
+		}
+		sent, err := s.sendOutbound(ctx, c, acct, o.ID)
 		if err != nil {
-			return err
+			return SyncResult{}, err
 		}
-		for i := len(obs) - 1; i >= 0; i-- {
-			o := obs[i]
-			if o.ExternalID != "" {
-				continue
-			}
-			req := warehouse.OutboundOrder{Reference: o.ID, ShipTo: warehouse.Address{Country: o.Country}}
-			for _, l := range o.Lines {
-				req.Lines = append(req.Lines, warehouse.Line(l))
-			}
-			ack, err := c.SendOutbound(ctx, acct, req)
-			if err != nil {
-				return fmt.Errorf("warehouses: send outbound %s: %w", o.ID, err)
-			}
-			o.ExternalID, o.UpdatedAt = ack.ExternalID, s.stamp()
-			if err := s.saveOutbound(ctx, o, false); err != nil {
-				return err
-			}
+		if sent {
 			out.SentOutbound = append(out.SentOutbound, o.ID)
 		}
-		cursor, err := s.cursor(ctx, w.ID)
-		if err != nil {
-			return err
-		}
-		ms, next, err := c.Movements(ctx, acct, cursor)
-		if err != nil {
-			return fmt.Errorf("warehouses: movements: %w", err)
-		}
+	}
+	cursor, err := s.cursor(ctx, w.ID)
+	if err != nil {
+		return SyncResult{}, err
+	}
+	ms, next, err := c.Movements(ctx, acct, cursor)
+	if err != nil {
+		return SyncResult{}, fmt.Errorf("warehouses: movements: %w", err)
+	}
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		res, err := s.applyMovements(ctx, w, ms)
 		if err != nil {
 			return err
@@ -115,7 +120,50 @@ func (s *Service) Sync(ctx context.Context, warehouseID string) (SyncResult, err
 		_, err = s.checkAlerts(ctx, []Warehouse{w})
 		return err
 	})
-	return out, err
+	if err != nil {
+		return SyncResult{}, err
+	}
+	return out, nil
+}
+
+// sendOutbound hands outbound order id to the operator, outside any
+// transaction unless ctx carries one, and records the acknowledgement. It
+// reports false when there was nothing to send (already acknowledged, or
+// no longer allocated). The order's id is the Reference, which the
+// operator treats as its idempotency key: sending again, after a lost
+// answer or a crash before the acknowledgement was recorded, returns the
+// first acknowledgement and places no second order.
+func (s *Service) sendOutbound(ctx context.Context, c warehouse.Warehouse, acct, id string) (bool, error) {
+	o, err := s.GetOutbound(ctx, id)
+	if err != nil {
+		return false, err
+	}
+	if o.ExternalID != "" || o.Status != OutboundAllocated {
+		return false, nil
+	}
+	req := warehouse.OutboundOrder{Reference: o.ID, ShipTo: warehouse.Address{Country: o.Country}}
+	for _, l := range o.Lines {
+		req.Lines = append(req.Lines, warehouse.Line(l))
+	}
+	ack, err := c.SendOutbound(ctx, acct, req)
+	if err != nil {
+		return false, fmt.Errorf("warehouses: send outbound %s: %w", o.ID, err)
+	}
+	sent := false
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		o, err := s.GetOutbound(ctx, id)
+		if err != nil || o.ExternalID != "" {
+			return err
+		}
+		o.ExternalID, o.UpdatedAt = ack.ExternalID, s.stamp()
+		if err := s.saveOutbound(ctx, o, false); err != nil {
+			return err
+		}
+		sent = true
+		return s.audit.Record(ctx, audit.Event{Action: "logistics.outbound.send", Resource: "warehouse_outbound/" + o.ID,
+			Change: map[string]any{"external_id": o.ExternalID}})
+	})
+	return sent, err
 }
 
 func (s *Service) cursor(ctx context.Context, id string) (string, error) {
@@ -227,20 +275,23 @@ func (s *Service) receiptFor(ctx context.Context, w Warehouse, m warehouse.Movem
 
 // SyncSnapshot asks the operator for its full stock and reconciles.
 func (s *Service) SyncSnapshot(ctx context.Context, warehouseID string) (Reconciliation, error) {
+	// The operator is asked outside any transaction; the count is
+	// reconciled in one.
+	w, err := s.Get(ctx, warehouseID)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	c, err := s.connector(w)
+	if err != nil {
+		return Reconciliation{}, err
+	}
+	snap, err := c.Snapshot(ctx, s.account(ctx, w))
+	if err != nil {
+		return Reconciliation{}, fmt.Errorf("warehouses: snapshot: %w", err)
+	}
 	var out Reconciliation
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
-		w, err := s.Get(ctx, warehouseID)
-		if err != nil {
-			return err
-		}
-		c, err := s.connector(w)
-		if err != nil {
-			return err
-		}
-		snap, err := c.Snapshot(ctx, s.account(ctx, w))
-		if err != nil {
-			return fmt.Errorf("warehouses: snapshot: %w", err)
-		}
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		var err error
 		out, err = s.reconcile(ctx, w, snap, "connector")
 		return err
 	})

@@ -518,7 +518,7 @@ func TestDeltaIdempotent(t *testing.T) {
 func TestSandboxSync(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, d *db.DB) {
 		s, ctx, _ := setup(t, d)
-		op := sandboxwarehouse.New("test")
+		op := sandboxwarehouse.New(d, "test")
 		s.UseConnector(ConnectorSandbox, op)
 		x := wh("SBX-DE", "DE", Region{"DE", 1})
 		x.Connector = ConnectorSandbox

@@ -40,6 +40,11 @@ func Issue(req carrier.LabelRequest, sc Scenario) (string, error) {
 	}
 	seed := req.Reference + "\x00" + req.Service + "\x00" + req.To.Postcode + "\x00" +
 		strconv.FormatInt(req.Created.UnixNano(), 10)
+	if req.IdempotencyKey != "" {
+		// Two purchases are two labels even when their requests match;
+		// the same purchase asked again is the same label.
+		seed += "\x00" + req.IdempotencyKey
+	}
 	return NewNumber(req.Service, req.From.Country, sc, []byte(seed))
 }
 
@@ -54,6 +59,7 @@ type Carrier struct {
 
 	mu     sync.Mutex
 	labels map[string]parcel
+	keys   map[string]string // idempotency key → tracking number
 }
 
 type parcel struct {
@@ -64,7 +70,18 @@ type parcel struct {
 var _ carrier.Carrier = (*Carrier)(nil)
 
 // New returns an empty sandbox carrier.
-func New() *Carrier { return &Carrier{Now: time.Now, labels: map[string]parcel{}} }
+func New() *Carrier {
+	return &Carrier{Now: time.Now, labels: map[string]parcel{}, keys: map[string]string{}}
+}
+
+// Bought returns how many labels the carrier has issued (and would have
+// charged for): a purchase repeated with its idempotency key is not
+// counted again.
+func (c *Carrier) Bought() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.labels)
+}
 
 // Capabilities implements carrier.Carrier.
 func (c *Carrier) Capabilities() carrier.Capabilities { return Capabilities() }
@@ -76,6 +93,20 @@ func (c *Carrier) CreateLabel(ctx context.Context, req carrier.LabelRequest) (ca
 	}
 	if !ServiceValid(req.Service) {
 		return carrier.Label{}, fmt.Errorf("sandboxcarrier: %w %q", carrier.ErrUnknownService, req.Service)
+	}
+	if req.IdempotencyKey != "" {
+		// A key seen before answers with its label, as first issued.
+		c.mu.Lock()
+		n, ok := c.keys[req.IdempotencyKey]
+		p := c.labels[n]
+		c.mu.Unlock()
+		if ok {
+			pdf, err := RenderLabel(n, p.req)
+			if err != nil {
+				return carrier.Label{}, err
+			}
+			return carrier.Label{TrackingNumber: n, Service: p.req.Service, MediaType: "application/pdf", Data: pdf}, nil
+		}
 	}
 	if req.Created.IsZero() {
 		req.Created = c.Now()
@@ -90,8 +121,19 @@ func (c *Carrier) CreateLabel(ctx context.Context, req carrier.LabelRequest) (ca
 		return carrier.Label{}, err
 	}
 	c.mu.Lock()
+	defer c.mu.Unlock()
+	if req.IdempotencyKey != "" {
+		if first, ok := c.keys[req.IdempotencyKey]; ok {
+			// A concurrent call with the same key won: its label stands.
+			n, req = first, c.labels[first].req
+			if pdf, err = RenderLabel(n, req); err != nil {
+				return carrier.Label{}, err
+			}
+			return carrier.Label{TrackingNumber: n, Service: req.Service, MediaType: "application/pdf", Data: pdf}, nil
+		}
+		c.keys[req.IdempotencyKey] = n
+	}
 	c.labels[n] = parcel{req: req}
-	c.mu.Unlock()
 	return carrier.Label{TrackingNumber: n, Service: req.Service, MediaType: "application/pdf", Data: pdf}, nil
 }
 

@@ -27,6 +27,9 @@
 //	             say (a unit lost in the warehouse, found by a count and
 //	             reported only in the snapshot)
 //
-// The operator keeps its state in memory: a restarted process starts
-// every account empty, as a fresh sandbox would.
+// The operator keeps its accounts in the store (one row per seed and
+// account, its state as JSON), and every call loads the account, works
+// and saves it in one transaction: a restarted process finds every
+// account as it left it, and serving nodes sharing a store give the same
+// answers, their calls on one account taking turns.
 package sandboxwarehouse
