@@ -13,6 +13,7 @@
 // must touch exactly one row: concurrent requests on either engine can
 // never take a buyer past its limit. Every change locks the buyer's limit
 // row first; releasing, expiring or settling frees exposure. Guarantees
-// past their end are expired by whichever request next touches the
-// buyer, so exposure never counts them.
+// past their end are expired by a periodic job across tenants (UseJobs),
+// and, until it has run, by whichever request next touches the buyer, so
+// exposure never counts them.
 package credit

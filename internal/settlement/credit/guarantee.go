@@ -343,8 +343,10 @@ func (s *Service) expireDue(ctx context.Context, t db.Tenanted, buyer string) (i
 			return n, err
 		}
 		n++
+		// The tenant is named: the sweep runs as the system actor, which
+		// belongs to no tenant.
 		if err := s.audit.Record(ctx, audit.Event{Action: "credit.guarantee.expire", Resource: "credit_guarantee:" + id,
-			Change: map[string]any{"status": StatusExpired, "closed_at": now}}); err != nil {
+			TenantID: t.Scope().TenantID, Change: map[string]any{"status": StatusExpired, "closed_at": now}}); err != nil {
 			return n, err
 		}
 		if err := s.publish(ctx, EventGuaranteeExpired, id, map[string]any{"id": id, "buyer": buyer, "status": StatusExpired}); err != nil {

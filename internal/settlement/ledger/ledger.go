@@ -41,6 +41,9 @@ const (
 	Fees             = "platform:fees"
 	FXPosition       = "platform:fx"
 	PayoutsInTransit = "platform:payouts_in_transit"
+	// FXRevenue is what the platform earns on FX spreads, kept apart from
+	// its fees so that the books show each.
+	FXRevenue = "platform:fx_revenue"
 )
 
 type platformSpec struct {
@@ -57,6 +60,7 @@ var platformAccounts = map[string]platformSpec{
 	Fees:             {kind: "revenue", shards: 16},
 	FXPosition:       {kind: "asset", shards: 16},
 	PayoutsInTransit: {kind: "liability", shards: 16},
+	FXRevenue:        {kind: "revenue", shards: 16},
 }
 
 // Account is a ledger account holding one asset.

@@ -38,9 +38,10 @@ func upload(t *testing.T, env *apptest.Env, path, key string, data []byte, lang 
 func TestAPI(t *testing.T) {
 	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
 		tid := env.Tenant("Settlement API")
-		fin := env.Key(tid, identity.Finance, false)
-		viewer := env.Key(tid, identity.Viewer, false)
-		other := env.Key(env.Tenant("Other"), identity.Finance, false)
+		// Sandbox keys: the sandbox rails serve sandbox data only.
+		fin := env.Key(tid, identity.Finance, true)
+		viewer := env.Key(tid, identity.Viewer, true)
+		other := env.Key(env.Tenant("Other"), identity.Finance, true)
 
 		var rl []map[string]any
 		if r := env.Call("GET", "/api/v1/settlement/rails", fin, nil, &rl); r.StatusCode != 200 || len(rl) != 2 {

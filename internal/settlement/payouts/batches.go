@@ -76,7 +76,7 @@ func scanPayout(r db.Row) (Payout, error) {
 	return p, nil
 }
 
-func (in *BatchInput) validate(reg *rails.Registry) (rails.Rail, error) {
+func (in *BatchInput) validate(ctx context.Context, s *Service) (rails.Rail, error) {
 	var fs problem.Errors
 	in.IdempotencyKey = strings.TrimSpace(in.IdempotencyKey)
 	switch {
@@ -94,10 +94,11 @@ func (in *BatchInput) validate(reg *rails.Registry) (rails.Rail, error) {
 	for i, id := range in.SellerIDs {
 		checkID(&fs, fmt.Sprintf("seller_ids[%d]", i), id)
 	}
-	r, ok := reg.Get(in.Rail)
+	// A live batch on a sandbox rail (or on no live rail at all) is
+	// refused here, before any hold is written.
+	r := s.resolveRail(ctx, &fs, in.Rail, in.Currency, true)
 	switch {
-	case !ok:
-		fs.Add("rail", "one_of", "values", strings.Join(reg.Names(), ", "))
+	case r == nil:
 	case money.ValidCurrency(in.Currency) && !slices.Contains(r.Capabilities().Currencies, in.Currency):
 		fs.Add("currency", "rail_currency", "rail", in.Rail, "currencies", strings.Join(r.Capabilities().Currencies, ", "))
 	}
@@ -116,7 +117,7 @@ func (in *BatchInput) validate(reg *rails.Registry) (rails.Rail, error) {
 // retry derives the same message id and end-to-end ids, which the rail
 // deduplicates.
 func (s *Service) CreateBatch(ctx context.Context, in BatchInput) (Batch, bool, error) {
-	rail, err := in.validate(s.rails)
+	rail, err := in.validate(ctx, s)
 	if err != nil {
 		return Batch{}, false, err
 	}
@@ -218,6 +219,10 @@ func (s *Service) CreateBatch(ctx context.Context, in BatchInput) (Batch, bool, 
 		rc, err := rail.Initiate(ctx, railBatch(batchID, now, payouts))
 		var sts []iso20022.TxStatus
 		status := BatchSubmitted
+		if rail.Capabilities().File {
+			// The file waits for the finance user to carry it to the bank.
+			status = BatchReady
+		}
 		switch {
 		case errors.Is(err, rails.ErrRefused):
 			// Nothing was sent: every hold is voided, and the sellers'
@@ -298,6 +303,20 @@ func (s *Service) getBatch(ctx context.Context, q db.Tenanted, id string) (Batch
 		return Batch{}, fmt.Errorf("payouts: get batch: %w", err)
 	}
 	return s.withPayouts(ctx, q, b)
+}
+
+// batchRail returns the batch id and the rail it was submitted on; a rail
+// no longer registered is a configuration error, not the caller's.
+func (s *Service) batchRail(ctx context.Context, q db.Tenanted, id string) (Batch, rails.Rail, error) {
+	b, err := s.getBatch(ctx, q, id)
+	if err != nil {
+		return Batch{}, nil, err
+	}
+	rail, ok := s.rails.Get(b.Rail)
+	if !ok {
+		return Batch{}, nil, fmt.Errorf("payouts: batch %s: rail %s is not registered", id, b.Rail)
+	}
+	return b, rail, nil
 }
 
 func (s *Service) withPayouts(ctx context.Context, q db.Tenanted, b Batch) (Batch, error) {
@@ -452,7 +471,8 @@ func (s *Service) apply(ctx context.Context, q db.Tenanted, batchID string, sts 
 	}
 	if pending == 0 {
 		if _, err := q.ExecContext(ctx, `UPDATE settlement_batches SET status = $4, updated_at = $5
-			WHERE tenant_id = $1 AND sandbox = $2 AND id = $3 AND status = 'submitted'`, batchID, BatchCompleted, now); err != nil {
+			WHERE tenant_id = $1 AND sandbox = $2 AND id = $3 AND status IN ('submitted', 'ready', 'sent')`,
+			batchID, BatchCompleted, now); err != nil {
 			return res, fmt.Errorf("payouts: complete batch: %w", err)
 		}
 	}
@@ -469,13 +489,9 @@ func (s *Service) Refresh(ctx context.Context, id string) (IntakeResult, error) 
 		if err != nil {
 			return err
 		}
-		b, err := s.getBatch(ctx, q, id)
+		b, rail, err := s.batchRail(ctx, q, id)
 		if err != nil {
 			return err
-		}
-		rail, ok := s.rails.Get(b.Rail)
-		if !ok {
-			return fmt.Errorf("payouts: batch %s: rail %s is not registered", id, b.Rail)
 		}
 		rep, err := rail.Status(ctx, id)
 		if errors.Is(err, rails.ErrUnknownBatch) && b.Status == BatchSubmitted {
@@ -506,9 +522,20 @@ func (s *Service) Refresh(ctx context.Context, id string) (IntakeResult, error) 
 }
 
 // IntakeStatusReport applies a pacs.002 or pain.002 received from the
-// bank: the batch is the report's original message id.
+// bank: the batch is the report's original message id. A camt.054 or
+// camt.053 is taken too (intakeBankFile): its booked debits settle the
+// payouts they name.
 func (s *Service) IntakeStatusReport(ctx context.Context, data []byte) (IntakeResult, error) {
 	rep, err := iso20022.ParseStatusReport(data)
+	if errors.Is(err, iso20022.ErrUnknownMessage) {
+		bf, berr := iso20022.ParseBankFile(data)
+		switch {
+		case berr == nil:
+			return s.intakeBankFile(ctx, bf)
+		case !errors.Is(berr, iso20022.ErrUnknownMessage):
+			return IntakeResult{}, fileError(berr) // a camt file, malformed
+		}
+	}
 	if err != nil {
 		return IntakeResult{}, fileError(err)
 	}
@@ -607,13 +634,9 @@ func (s *Service) Cancel(ctx context.Context, id string) (Payout, error) {
 		if p.Status != StatusPending {
 			return problem.Conflict("payout_not_cancellable", "id", id, "status", p.Status)
 		}
-		b, err := s.getBatch(ctx, q, p.BatchID)
+		_, rail, err := s.batchRail(ctx, q, p.BatchID)
 		if err != nil {
 			return err
-		}
-		rail, ok := s.rails.Get(b.Rail)
-		if !ok {
-			return fmt.Errorf("payouts: rail %s is not registered", b.Rail)
 		}
 		if err := rail.Cancel(ctx, p.BatchID, p.EndToEndID); errors.Is(err, rails.ErrNotCancellable) {
 			return problem.Conflict("payout_not_cancellable", "id", id, "status", p.Status)

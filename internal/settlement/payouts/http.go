@@ -22,8 +22,10 @@ func (s *Service) Routes(rt *web.Router) {
 	read, write := identity.PermSettlementRead, identity.PermSettlementWrite
 	for _, r := range []web.Route{
 		{Method: "GET", Path: "/api/v1/settlement/rails", Perm: read, Tag: "settlement", Summary: "List settlement rails",
-			Description: "Every rail behind the SettlementRail interface with its capabilities: currencies, account kinds " +
-				"(iban, ecny_wallet), cross_border, instant, pvp, cancel, the ISO 20022 message it is instructed with.",
+			Description: "Every rail serving the caller's scope behind the SettlementRail interface with its capabilities: " +
+				"currencies, account kinds (iban, ecny_wallet), cross_border, instant, pvp, cancel, the ISO 20022 message it is " +
+				"instructed with, file (the message is a file the finance user uploads to the bank). Sandbox keys see the " +
+				"sandbox rails, live keys the real rails the operator enabled.",
 			Response: []rails.Info{}, Handler: s.handleRails},
 		{Method: "PUT", Path: "/api/v1/settlement/sellers/{seller}/payout-account", Perm: write, Tag: "settlement",
 			Summary: "Set a seller's payout account",
@@ -60,15 +62,25 @@ func (s *Service) Routes(rt *web.Router) {
 			Response: Batch{}, Handler: s.handleGetBatch},
 		{Method: "GET", Path: "/api/v1/settlement/batches/{id}/message", Perm: read, Tag: "settlement",
 			Summary: "Get the ISO 20022 message a batch was sent as", Produces: xmlTypes[:1], Handler: s.handleMessage},
+		{Method: "POST", Path: "/api/v1/settlement/batches/{id}/sent", Perm: write, Tag: "settlement",
+			Summary: "Mark a bank file uploaded",
+			Description: "For a batch on a file rail (bank_file): the finance user downloaded its pain.001 " +
+				"(GET …/message) and uploaded it to the bank, so the batch moves from ready to sent. A batch already sent " +
+				"answers as it is; any other status is 409 batch_not_ready, a batch of another rail 409 batch_not_file. " +
+				"The bank's pacs.002 or camt.054, uploaded to POST /api/v1/settlement/status-reports, then settles or " +
+				"rejects each payout.",
+			Response: Batch{}, Errors: []int{http.StatusConflict}, Handler: s.handleMarkSent},
 		{Method: "POST", Path: "/api/v1/settlement/batches/{id}/refresh", Perm: write, Tag: "settlement",
 			Summary: "Take the rail's status report",
 			Description: "Asks the rail for its status report (a pacs.002) and applies it: ACSC/ACCC posts a payout's hold and " +
 				"publishes settlement.paid, RJCT voids it (the seller's balance returns exactly), CANC voids it as cancelled.",
 			Response: IntakeResult{}, Handler: s.handleRefresh},
 		{Method: "POST", Path: "/api/v1/settlement/status-reports", Perm: write, Tag: "settlement",
-			Summary: "Upload a pacs.002 or pain.002 status report", Consumes: xmlTypes, Response: IntakeResult{},
+			Summary: "Upload a pacs.002 or pain.002 status report (or a camt.054)", Consumes: xmlTypes, Response: IntakeResult{},
 			Description: "The body is the bank's XML. Its OrgnlMsgId names the batch; each transaction is matched by " +
-				"EndToEndId and applied as by refresh. A malformed file is 422 naming the element at fault.",
+				"EndToEndId and applied as by refresh. A camt.054 or camt.053 is taken too: each booked debit naming a " +
+				"payout's EndToEndId settles it (at the payout's amount, else 422). A malformed file is 422 naming the " +
+				"element at fault.",
 			MaxBody: maxFile, Handler: s.handleStatusReport},
 		{Method: "GET", Path: "/api/v1/settlement/payouts", Perm: read, Tag: "settlement", Summary: "List payouts",
 			Query: []web.Param{{Name: "seller_id", Description: "one seller's"},
@@ -104,10 +116,11 @@ func (s *Service) Routes(rt *web.Router) {
 	} {
 		rt.Handle(r)
 	}
+	s.bankCreditRoutes(rt)
 }
 
 func (s *Service) handleRails(w http.ResponseWriter, r *http.Request) error {
-	return web.Respond(w, r, http.StatusOK, s.Rails())
+	return web.Respond(w, r, http.StatusOK, s.Rails(r.Context()))
 }
 
 func (s *Service) handlePutAccount(w http.ResponseWriter, r *http.Request) error {

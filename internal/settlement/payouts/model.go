@@ -90,8 +90,12 @@ type Proceeds struct {
 	Credited  money.Money `json:"credited"`
 	FXQuoteID string      `json:"fx_quote_id,omitempty"`
 	FXRate    string      `json:"fx_rate,omitempty"`
-	EntryID   string      `json:"entry_id"`
-	CreatedAt time.Time   `json:"created_at"`
+	// FXSpread is what the platform earned converting the net, in the
+	// seller's currency: the net at the quote's provider rate less what
+	// was credited. Booked to platform:fx_revenue in the same entry.
+	FXSpread  *money.Money `json:"fx_spread,omitempty"`
+	EntryID   string       `json:"entry_id"`
+	CreatedAt time.Time    `json:"created_at"`
 }
 
 // BatchInput asks for a payout batch: every seller with a payout account

@@ -71,12 +71,13 @@ func setup(t *testing.T, d *db.DB) *fixture {
 		t.Fatal(err)
 	}
 	f.ledger = ledger.New(d, f.rec, nil)
-	f.bank = sandboxbank.New(nil)
-	f.svc = New(d, f.ledger, f.fx, rails.NewRegistry(f.bank, ecny.New(ecny.SandboxOperator, nil)), f.rec, f.pub, nil)
+	f.bank = sandboxbank.New(d, nil)
+	f.svc = New(d, f.ledger, f.fx, rails.NewRegistry(f.bank, ecny.New(d, ecny.SandboxOperator, nil)), f.rec, f.pub, nil)
 	tid := ids.New("ten")
 	dbtest.MustExec(t, d, `INSERT INTO tenants (id, name, region, plan, created_at) VALUES ($1, $2, 'cn', 'saas', $3)`,
 		tid, "Payouts "+tid, time.Now().UTC())
-	f.ctx = db.WithScope(context.Background(), db.Scope{TenantID: tid})
+	// The sandbox rails serve sandbox scopes only.
+	f.ctx = db.WithScope(context.Background(), db.Scope{TenantID: tid, Sandbox: true})
 	return f
 }
 
@@ -217,7 +218,7 @@ func TestPayoutsSettleAndReject(t *testing.T) {
 
 		// Reconciliation against the bank's camt.054.
 		f.svc.Refresh(f.ctx, b2.ID)
-		file, err := f.bank.BankFile(b.ID, b2.ID)
+		file, err := f.bank.BankFile(f.ctx, b.ID, b2.ID)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -41,6 +41,12 @@ type ReconEntry struct {
 	PayoutID string       `json:"payout_id,omitempty"`
 	Expected *money.Money `json:"expected,omitempty"`
 	Status   string       `json:"payout_status,omitempty"`
+	// A booked credit is taken into the ledger (bankcredits.go): the
+	// bank credit it became, the proceeds it cleared, or why it went to
+	// suspense.
+	BankCreditID string `json:"bank_credit_id,omitempty"`
+	ProceedsID   string `json:"proceeds_id,omitempty"`
+	Reason       string `json:"reason,omitempty"`
 }
 
 // Reconciliation is the report of one bank file.
@@ -60,8 +66,10 @@ type Reconciliation struct {
 }
 
 // Reconcile reads a camt.054 (or camt.053) bank file and matches each
-// debit entry to a payout by EndToEndId, then amount and currency, and
-// keeps the report. A file that is not valid ISO 20022 is refused, naming
+// debit entry to a payout by EndToEndId, then amount and currency; each
+// booked credit entry is taken into the ledger, clearing the marketplace
+// proceeds it pays or landing in suspense (bookCredit); and it keeps the
+// report. A file that is not valid ISO 20022 is refused, naming
 // the entry at fault; nothing is kept.
 func (s *Service) Reconcile(ctx context.Context, fileName string, data []byte) (Reconciliation, error) {
 	bf, err := iso20022.ParseBankFile(data)
@@ -105,10 +113,21 @@ func (s *Service) Reconcile(ctx context.Context, fileName string, data []byte) (
 					}
 				}
 			}
+			if bookableCredit(e) {
+				if err := s.bookCredit(ctx, q, r.ID, bf.MsgID, e, &re); err != nil {
+					return err
+				}
+			}
 			switch re.Result {
-			case ReconMatched:
+			case ReconMatched, ReconCleared:
 				r.Matched++
-			case ReconUnmatched:
+			case ReconAlreadyBooked:
+				if re.Reason == "" {
+					r.Matched++
+				} else {
+					r.Unmatched++
+				}
+			case ReconUnmatched, ReconSuspense:
 				r.Unmatched++
 			default:
 				r.Mismatched++

@@ -25,6 +25,7 @@ import (
 	"github.com/silkgate/silkgate/internal/settlement/iso20022"
 	"github.com/silkgate/silkgate/internal/settlement/ledger"
 	"github.com/silkgate/silkgate/internal/settlement/rails"
+	"github.com/silkgate/silkgate/internal/settlement/wallet"
 )
 
 // Recorder writes audit records in the caller's transaction.
@@ -64,8 +65,30 @@ func New(d *db.DB, l *ledger.Service, q Quotes, r *rails.Registry, rec Recorder,
 	return &Service{db: d, ledger: l, fx: q, rails: r, audit: rec, events: pub, log: log, now: time.Now}
 }
 
-// Rails lists the registered rails with their capabilities.
-func (s *Service) Rails() []rails.Info { return s.rails.List() }
+// Rails lists the rails serving the caller's scope with their
+// capabilities: the sandbox rails for sandbox keys, the real rails the
+// operator enabled for live ones.
+func (s *Service) Rails(ctx context.Context) []rails.Info {
+	sc, _ := db.ScopeFrom(ctx)
+	return s.rails.ListFor(sc.Sandbox)
+}
+
+// resolveRail returns the rail named name for a payout in ccy of the
+// caller's scope, or the field error saying why it cannot carry it. A
+// rail lacking operator settings is an error only when ready is set.
+func (s *Service) resolveRail(ctx context.Context, fs *problem.Errors, name, ccy string, ready bool) rails.Rail {
+	sc, _ := db.ScopeFrom(ctx)
+	x, code, params := s.rails.Resolve(name, ccy, sc.Sandbox)
+	if code == rails.CodeNotConfigured && !ready {
+		x, _ = s.rails.Get(name)
+		return x
+	}
+	if code != "" {
+		fs.Add("rail", code, params...)
+		return nil
+	}
+	return x
+}
 
 // Ledger account codes of a seller and a marketplace.
 func payableCode(seller string) string  { return "sellers:" + seller + ":payable" }
@@ -79,26 +102,25 @@ func hashOf(v any) string {
 func errNotFound(field string) error {
 	return problem.Invalid(problem.Field{Field: field, Code: "not_found"})
 }
-func minorOf(m money.Money) int64           { n, _ := iso20022.ToMinor(m); return n }
+func minorOf(m money.Money) int64 { n, _ := iso20022.ToMinor(m); return n }
+
+// spreadMinor is a (possibly negative, or unset) spread in minor units.
+func spreadMinor(m money.Money) int64 {
+	if m.Currency == "" {
+		return 0
+	}
+	if neg, ok := strings.CutPrefix(m.Amount, "-"); ok {
+		return -minorOf(money.Money{Amount: neg, Currency: m.Currency})
+	}
+	return minorOf(m)
+}
 func moneyOf(n int64, c string) money.Money { return iso20022.FromMinor(n, c) }
 
 // ensureAccount returns the id of the ledger account (code, asset),
 // opening it on first use.
 func (s *Service) ensureAccount(ctx context.Context, code, asset, kind string, flags ...string) (string, error) {
-	id, err := s.findAccount(ctx, code, asset)
-	if err != nil || id != "" {
-		return id, err
-	}
-	a, err := s.ledger.CreateAccount(ctx, ledger.NewAccount{Code: code, Asset: asset, Kind: kind, Flags: flags,
+	return ledger.EnsureAccount(ctx, s.ledger, ledger.NewAccount{Code: code, Asset: asset, Kind: kind, Flags: flags,
 		Description: "Opened by the settlement flows"})
-	if pe, ok := problem.As(err); ok && pe.Status == http.StatusConflict {
-		// Opened meanwhile by a concurrent request.
-		return s.findAccount(ctx, code, asset)
-	}
-	if err != nil {
-		return "", err
-	}
-	return a.ID, nil
 }
 
 // findAccount returns the id of (code, asset), or "".
@@ -145,9 +167,8 @@ func (s *Service) PutPayoutAccount(ctx context.Context, seller string, in Payout
 	if in.Country != "" && !iso.Country(in.Country) {
 		fs.Add("country", "invalid_country")
 	}
-	rail, ok := s.rails.Get(in.Rail)
-	if !ok {
-		fs.Add("rail", "one_of", "values", strings.Join(s.rails.Names(), ", "))
+	rail := s.resolveRail(ctx, &fs, in.Rail, in.Currency, false)
+	if rail == nil {
 		return PayoutAccount{}, fs.Err()
 	}
 	b := rails.Beneficiary{Name: in.Name, IBAN: in.IBAN, BIC: in.BIC, Wallet: in.Wallet, Country: in.Country, Kind: rails.AccountIBAN}
@@ -262,17 +283,21 @@ func (s *Service) ListPayoutAccounts(ctx context.Context, p web.Page) (web.List[
 }
 
 const proceedsCols = `id, seller_id, marketplace, reference, body_hash, currency, gross_minor, fee_minor, fx_quote_id, fx_rate,
-	net_currency, net_minor, entry_id, created_at`
+	net_currency, net_minor, entry_id, created_at, fx_spread_minor`
 
 func scanProceeds(r db.Row) (Proceeds, string, error) {
 	var (
-		p                  Proceeds
-		hash, ccy, netCcy  string
-		gross, fee, netMin int64
+		p                          Proceeds
+		hash, ccy, netCcy          string
+		gross, fee, netMin, spread int64
 	)
 	err := r.Scan(&p.ID, &p.SellerID, &p.Marketplace, &p.Reference, &hash, &ccy, &gross, &fee, &p.FXQuoteID, &p.FXRate,
-		&netCcy, &netMin, &p.EntryID, &p.CreatedAt)
+		&netCcy, &netMin, &p.EntryID, &p.CreatedAt, &spread)
 	p.Gross, p.Fee, p.Net, p.Credited = moneyOf(gross, ccy), moneyOf(fee, ccy), moneyOf(gross-fee, ccy), moneyOf(netMin, netCcy)
+	if p.FXQuoteID != "" {
+		sp := moneyOf(spread, netCcy)
+		p.FXSpread = &sp
+	}
 	p.CreatedAt = p.CreatedAt.UTC()
 	return p, hash, err
 }
@@ -319,6 +344,7 @@ func (s *Service) RecordProceeds(ctx context.Context, in ProceedsInput) (Proceed
 		}
 		net := gross - fee
 		credited, rate := net, ""
+		var spread money.Money
 		switch {
 		case sellerCcy != ccy && in.FXQuoteID == "":
 			return problem.Invalid(problem.Field{Field: "fx_quote_id", Code: "fx_quote_required", Params: []any{"from", ccy, "to", sellerCcy}})
@@ -343,6 +369,9 @@ func (s *Service) RecordProceeds(ctx context.Context, in ProceedsInput) (Proceed
 				return err
 			}
 			credited, rate = minorOf(qt.BuyAmount), qt.Rate
+			if spread, err = wallet.Spread(qt); err != nil {
+				return err
+			}
 		}
 		payable, err := s.ensureAccount(ctx, payableCode(in.SellerID), sellerCcy, "liability", ledger.NoNegative)
 		if err != nil {
@@ -363,8 +392,11 @@ func (s *Service) RecordProceeds(ctx context.Context, in ProceedsInput) (Proceed
 		if sellerCcy == ccy {
 			ps = append(ps, post(payable, ledger.Credit, net, ccy))
 		} else {
+			// The seller's side at the quoted rate, the provider's side at
+			// its rate, and the difference — the spread — to FX revenue.
 			ps = append(ps, post(ledger.FXPosition, ledger.Credit, net, ccy), post(ledger.FXPosition, ledger.Debit, credited, sellerCcy),
 				post(payable, ledger.Credit, credited, sellerCcy))
+			ps = append(ps, wallet.SpreadPostings(spread)...)
 		}
 		e, _, err := s.ledger.CreateEntry(ctx, ledger.NewEntry{IdempotencyKey: "settlement:proceeds:" + id,
 			Description: fmt.Sprintf("Proceeds %s %s for %s", in.Marketplace, in.Reference, in.SellerID),
@@ -376,9 +408,9 @@ func (s *Service) RecordProceeds(ctx context.Context, in ProceedsInput) (Proceed
 		now := nowUTC(s)
 		out, _, err = scanProceeds(q.QueryRowContext(ctx, `INSERT INTO settlement_proceeds (tenant_id, sandbox, id, seller_id,
 			marketplace, reference, body_hash, currency, gross_minor, fee_minor, fx_quote_id, fx_rate, net_currency, net_minor,
-			entry_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+			entry_id, created_at, fx_spread_minor) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
 			RETURNING `+proceedsCols, id, in.SellerID, in.Marketplace, in.Reference, hash, ccy, gross, fee, in.FXQuoteID, rate,
-			sellerCcy, credited, e.ID, now))
+			sellerCcy, credited, e.ID, now, spreadMinor(spread)))
 		if err != nil {
 			return fmt.Errorf("payouts: record proceeds: %w", err)
 		}

@@ -53,7 +53,10 @@ type Statement struct {
 	Proceeds money.Money `json:"proceeds"`
 	Fees     money.Money `json:"fees"`
 	// FX is what converted proceeds credited in the statement's currency.
-	FX          money.Money     `json:"fx"`
+	FX money.Money `json:"fx"`
+	// FXSpread is what the platform kept on those conversions (booked to
+	// its FX revenue): shown for transparency, already out of FX.
+	FXSpread    money.Money     `json:"fx_spread"`
 	Payouts     money.Money     `json:"payouts"`
 	Closing     money.Money     `json:"closing_balance"`
 	Lines       []StatementLine `json:"lines"`
@@ -127,7 +130,7 @@ func (s *Service) Statement(ctx context.Context, req StatementRequest) (Statemen
 	if err != nil {
 		return Statement{}, err
 	}
-	var opening, proceeds, fees, fxIn, paid int64
+	var opening, proceeds, fees, fxIn, fxSpread, paid int64
 	var inPeriod []movement
 	for _, m := range moves {
 		if m.at.Before(from) {
@@ -175,11 +178,17 @@ func (s *Service) Statement(ctx context.Context, req StatementRequest) (Statemen
 			}
 			fxIn += eff
 			net := p.Net
-			line(m, LineFX, fmt.Sprintf("%s converted at %s", net.String(), p.FXRate), &eff, &net)
+			desc = fmt.Sprintf("%s converted at %s", net.String(), p.FXRate)
+			if p.FXSpread != nil && p.FXSpread.Currency == ccy {
+				fxSpread += spreadMinor(*p.FXSpread)
+				desc += fmt.Sprintf(" (FX spread %s)", p.FXSpread.String())
+			}
+			line(m, LineFX, desc, &eff, &net)
 		}
 	}
 	st.Opening, st.Proceeds, st.Fees = moneyOf(opening, ccy), moneyOf(proceeds, ccy), moneyOf(fees, ccy)
 	st.FX, st.Payouts, st.Closing = moneyOf(fxIn, ccy), moneyOf(paid, ccy), moneyOf(bal, ccy)
+	st.FXSpread = moneyOf(fxSpread, ccy)
 	last := to
 	if len(inPeriod) > 0 && inPeriod[len(inPeriod)-1].at.After(last) {
 		last = inPeriod[len(inPeriod)-1].at

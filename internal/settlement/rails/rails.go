@@ -6,6 +6,12 @@
 // each a connector under internal/connectors/rail behind the same five
 // operations: capabilities, quote, initiate (idempotently), status and
 // cancel. The payouts service knows rails only through this interface.
+//
+// The registry keeps live and sandbox apart: a simulator serves sandbox
+// scopes only, a real rail live scopes only and only when the operator
+// enabled it (Resolve says why a rail cannot carry a payout). Connectors
+// keep what they know of their batches in the store through State, so a
+// restart or a second serving node answers for them.
 package rails
 
 import (
@@ -14,6 +20,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -46,8 +53,13 @@ type Capabilities struct {
 	Message string `json:"message,omitempty"`
 	// MaxBatch bounds the transactions of one Initiate.
 	MaxBatch int `json:"max_batch"`
-	// Sandbox: the rail is a simulator, never real money.
+	// Sandbox: the rail is a simulator, never real money. Sandbox rails
+	// serve sandbox scopes only, and live scopes only real rails.
 	Sandbox bool `json:"sandbox"`
+	// File: the rail's message is a file the finance user downloads and
+	// uploads to the bank (FileRail), rather than a message sent by
+	// Silkgate; its statuses come back as uploaded reports.
+	File bool `json:"file,omitempty"`
 }
 
 // Supports reports whether the rail pays amount in ccy to an account of
@@ -140,10 +152,32 @@ type Rail interface {
 	Cancel(ctx context.Context, batchID, endToEndID string) error
 }
 
-// Registry holds the rails a platform offers, by name.
+// FileRail is a rail whose batches are files carried to the bank by hand:
+// the platform cannot know when the file reaches the bank, so the finance
+// user says so.
+type FileRail interface {
+	Rail
+	// MarkSent records that the batch's file was uploaded to the bank by
+	// whom; a second call changes nothing. ErrUnknownBatch when the rail
+	// has no such batch.
+	MarkSent(ctx context.Context, batchID, by string) error
+}
+
+// Configured is implemented by rails that need operator settings before
+// they can carry a payout (a debtor account): Ready returns nil, or an
+// error naming the missing setting.
+type Configured interface {
+	Ready() error
+}
+
+// Registry holds the rails a platform offers, by name, and which of them
+// carry live payouts.
 type Registry struct {
 	mu    sync.RWMutex
 	rails map[string]Rail
+	// live names the real rails the operator enabled for live scopes; nil
+	// means every registered real rail.
+	live map[string]bool
 }
 
 // NewRegistry returns a registry holding rs.
@@ -165,6 +199,117 @@ func (r *Registry) Register(x Rail) {
 	r.rails[x.Name()] = x
 }
 
+// EnableLive limits the rails that carry live payouts to names (none when
+// names is empty). It refuses an unknown or sandbox rail: a configuration
+// mistake the operator must see at start-up.
+func (r *Registry) EnableLive(names ...string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	live := map[string]bool{}
+	for _, n := range names {
+		x, ok := r.rails[n]
+		switch {
+		case !ok:
+			return fmt.Errorf("rails: live rail %q is not registered (registered: %s)", n, strings.Join(r.namesLocked(), ", "))
+		case x.Capabilities().Sandbox:
+			return fmt.Errorf("rails: %q is a sandbox rail and cannot carry live payouts", n)
+		}
+		live[n] = true
+	}
+	r.live = live
+	return nil
+}
+
+// Serves reports whether x carries payouts of a scope: sandbox rails
+// serve sandbox scopes only (their money is never real), real rails live
+// scopes only, when the operator enabled them (a sandbox payout must never
+// produce a file or message that could move real money).
+func (r *Registry) Serves(x Rail, sandbox bool) bool {
+	if x.Capabilities().Sandbox {
+		return sandbox
+	}
+	if sandbox {
+		return false
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.live == nil || r.live[x.Name()]
+}
+
+// Problem codes of Resolve.
+const (
+	// CodeUnknown: no rail of that name (params: values).
+	CodeUnknown = "one_of"
+	// CodeSandboxOnly: a live payout named a sandbox rail (params: rail,
+	// currency, live_rails).
+	CodeSandboxOnly = "rail_sandbox_only"
+	// CodeLiveOnly: a sandbox payout named a real rail (params: rail,
+	// sandbox_rails).
+	CodeLiveOnly = "rail_live_only"
+	// CodeNotEnabled: a real rail the operator did not enable for live
+	// payouts (params: rail, currency, live_rails).
+	CodeNotEnabled = "rail_not_enabled"
+	// CodeNotConfigured: the rail lacks an operator setting (params: rail,
+	// reason).
+	CodeNotConfigured = "rail_not_configured"
+)
+
+// Resolve returns the rail named name for a payout in ccy of a live or
+// sandbox scope, or a problem code with its parameters. The parameters
+// name the rails that would serve, so the caller's problem says what to
+// use instead.
+func (r *Registry) Resolve(name, ccy string, sandbox bool) (Rail, string, []any) {
+	x, ok := r.Get(name)
+	if !ok {
+		return nil, CodeUnknown, []any{"values", strings.Join(r.Names(), ", ")}
+	}
+	if !r.Serves(x, sandbox) {
+		switch {
+		case sandbox:
+			return nil, CodeLiveOnly, []any{"rail", name, "sandbox_rails", orNone(r.serving(true, ""))}
+		case x.Capabilities().Sandbox:
+			return nil, CodeSandboxOnly, []any{"rail", name, "currency", ccy, "live_rails", orNone(r.serving(false, ccy))}
+		default:
+			return nil, CodeNotEnabled, []any{"rail", name, "currency", ccy, "live_rails", orNone(r.serving(false, ccy))}
+		}
+	}
+	if c, ok := x.(Configured); ok {
+		if err := c.Ready(); err != nil {
+			return nil, CodeNotConfigured, []any{"rail", name, "reason", err.Error()}
+		}
+	}
+	return x, "", nil
+}
+
+// serving lists the rails serving a scope (paying ccy, when given).
+func (r *Registry) serving(sandbox bool, ccy string) []string {
+	var out []string
+	for _, n := range r.Names() {
+		x, _ := r.Get(n)
+		if r.Serves(x, sandbox) && (ccy == "" || slices.Contains(x.Capabilities().Currencies, ccy)) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+func orNone(names []string) string {
+	if len(names) == 0 {
+		return "none"
+	}
+	return strings.Join(names, ", ")
+}
+
+// ListFor describes the rails serving a live or sandbox scope.
+func (r *Registry) ListFor(sandbox bool) []Info {
+	var out []Info
+	for _, n := range r.serving(sandbox, "") {
+		x, _ := r.Get(n)
+		out = append(out, Info{Name: n, Capabilities: x.Capabilities()})
+	}
+	return out
+}
+
 // Get returns the rail named name.
 func (r *Registry) Get(name string) (Rail, bool) {
 	r.mu.RLock()
@@ -177,6 +322,10 @@ func (r *Registry) Get(name string) (Rail, bool) {
 func (r *Registry) Names() []string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	return r.namesLocked()
+}
+
+func (r *Registry) namesLocked() []string {
 	out := make([]string, 0, len(r.rails))
 	for n := range r.rails {
 		out = append(out, n)

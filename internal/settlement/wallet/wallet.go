@@ -16,7 +16,7 @@
 //	debit  platform:fx  (buy asset)   buy amount
 //	credit wallet:main  (buy asset)   buy amount
 //	debit  platform:fx  (buy asset)   spread  ┐ the spread earned, as its
-//	credit platform:fees (buy asset)  spread  ┘ own posting, when not zero
+//	credit platform:fx_revenue (buy)  spread  ┘ own posting, when not zero
 //
 // where spread = round(sell × provider rate) − buy amount, in the buy
 // currency's minor units, half-even: what the liquidity provider will pay
@@ -224,15 +224,7 @@ func (s *Service) Convert(ctx context.Context, req ConvertRequest) (Conversion, 
 			{Account: ledger.FXPosition, Direction: ledger.Debit, Amount: q.BuyAmount},
 			{Account: buy.ID, Direction: ledger.Credit, Amount: q.BuyAmount},
 		}
-		if d, err := spread.Decimal(); err == nil && !d.IsZero() {
-			from, to, amt := ledger.FXPosition, ledger.Fees, spread
-			if d.IsNegative() {
-				from, to = to, from
-				amt.Amount = amt.Amount[1:]
-			}
-			postings = append(postings, ledger.PostingInput{Account: from, Direction: ledger.Debit, Amount: amt},
-				ledger.PostingInput{Account: to, Direction: ledger.Credit, Amount: amt})
-		}
+		postings = append(postings, SpreadPostings(spread)...)
 		e, _, err := s.ledger.CreateEntry(ctx, ledger.NewEntry{IdempotencyKey: "fx:" + q.ID,
 			Description: fmt.Sprintf("FX %s → %s at %s", q.SellAmount, q.BuyAmount, q.Rate),
 			Metadata:    map[string]string{"fx_quote": q.ID, "fx_conversion": c.ID, "rate": q.Rate}, Postings: postings})
@@ -266,6 +258,32 @@ func (s *Service) Convert(ctx context.Context, req ConvertRequest) (Conversion, 
 		return Conversion{}, err
 	}
 	return c, nil
+}
+
+// Spread is what the liquidity provider pays for a quote's sell amount
+// (at its provider rate, rounded half-even to the buy currency's minor
+// units) less the buy amount the customer receives: the platform's FX
+// revenue on the quote, in the buy currency. Proceeds converted at a quote
+// book it the same way as conversions do.
+func Spread(q fx.Quote) (money.Money, error) { return spreadOf(q) }
+
+// SpreadPostings are the postings that book spread from the FX position
+// to FX revenue, in its currency: none when it is zero, reversed when
+// rounding made it negative. Added to an entry that moves a quote's
+// amounts through ledger.FXPosition, they keep it balanced per asset and
+// leave the position at what the provider pays.
+func SpreadPostings(spread money.Money) []ledger.PostingInput {
+	d, err := spread.Decimal()
+	if err != nil || d.IsZero() {
+		return nil
+	}
+	from, to, amt := ledger.FXPosition, ledger.FXRevenue, spread
+	if d.IsNegative() {
+		from, to = to, from
+		amt.Amount = amt.Amount[1:]
+	}
+	return []ledger.PostingInput{{Account: from, Direction: ledger.Debit, Amount: amt},
+		{Account: to, Direction: ledger.Credit, Amount: amt}}
 }
 
 // spreadOf is what the provider pays for the sell amount less the buy

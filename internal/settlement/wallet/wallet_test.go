@@ -176,8 +176,12 @@ func TestConvertHonoursLockedQuote(t *testing.T) {
 		if err != nil || len(e.Postings) != 6 || e.Metadata["fx_quote"] != q.ID {
 			t.Fatalf("entry %+v %v", e, err)
 		}
-		fees, err := f.ledger.Balances(f.ctx, ledger.AccountFilter{Code: ledger.Fees, Asset: "JPY"})
+		// The spread is FX revenue, apart from the platform's fees.
+		fees, err := f.ledger.Balances(f.ctx, ledger.AccountFilter{Code: ledger.FXRevenue, Asset: "JPY"})
 		if err != nil || len(fees) != 1 || fees[0].Balance.Posted.Amount != "150" {
+			t.Errorf("fx revenue %+v %v", fees, err)
+		}
+		if fees, err := f.ledger.Balances(f.ctx, ledger.AccountFilter{Code: ledger.Fees, Asset: "JPY"}); err != nil || len(fees) != 0 {
 			t.Errorf("fees %+v %v", fees, err)
 		}
 		got, err := f.wallet.Conversion(f.ctx, c.ID)

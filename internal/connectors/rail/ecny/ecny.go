@@ -23,7 +23,9 @@
 //
 // Wallet ids are 16 digits with a Luhn check digit (test wallet:
 // 0000 0000 0000 0018). Transfers are CNY only, and settle while
-// initiating:
+// initiating; the outcome is kept in the store (rails.State), so that a
+// restart or another serving node reports it the same way. The sandbox
+// serves sandbox scopes only.
 //
 //	amount above 50,000.00 CNY                     RJCT AM02 (amount above the wallet's limit)
 //	amount whose last two digits are 91            RJCT AC04 (wallet closed)
@@ -33,11 +35,12 @@ package ecny
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/settlement/iso20022"
 	"github.com/silkgate/silkgate/internal/settlement/rails"
 )
@@ -65,20 +68,21 @@ const TestWallet = "0000000000000018"
 // walletLimit is the sandbox's per-transfer wallet limit, 50,000.00 CNY.
 const walletLimit = 5_000_000
 
-// Rail is the sandbox e-CNY rail.
+// Rail is the sandbox e-CNY rail. Its batches live in the store
+// (rails.State), so a restart or another serving node answers for them.
 type Rail struct {
-	op      Operator
-	now     func() time.Time
-	mu      sync.Mutex
-	batches map[string]rails.Receipt
+	op    Operator
+	now   func() time.Time
+	state *rails.State
 }
 
-// New returns the sandbox rail on op; now defaults to time.Now.
-func New(op Operator, now func() time.Time) *Rail {
+// New returns the sandbox rail on op keeping its batches in d; now
+// defaults to time.Now.
+func New(d *db.DB, op Operator, now func() time.Time) *Rail {
 	if now == nil {
 		now = time.Now
 	}
-	return &Rail{op: op, now: now, batches: map[string]rails.Receipt{}}
+	return &Rail{op: op, now: now, state: rails.NewState(d, Name, now)}
 }
 
 // Name implements rails.Rail.
@@ -132,11 +136,11 @@ func (r *Rail) Quote(_ context.Context, in rails.Instruction) (rails.Quote, erro
 
 // Initiate implements rails.Rail: idempotent on the batch id, settled at
 // once.
-func (r *Rail) Initiate(_ context.Context, bt rails.Batch) (rails.Receipt, error) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if rc, ok := r.batches[bt.ID]; ok {
-		return rc, nil
+func (r *Rail) Initiate(ctx context.Context, bt rails.Batch) (rails.Receipt, error) {
+	if x, err := r.state.Get(ctx, bt.ID); err == nil {
+		return x.Receipt(), nil
+	} else if !errors.Is(err, rails.ErrUnknownBatch) {
+		return rails.Receipt{}, err
 	}
 	debtor := iso20022.Party{Name: r.op.Bank, Other: r.op.Account, Scheme: Scheme, BIC: r.op.BIC, Country: "CN"}
 	ib := iso20022.Batch{MsgID: bt.ID, CreatedAt: bt.CreatedAt, ExecutionDate: r.now(), Initiator: r.op.Bank, Debtor: debtor}
@@ -152,7 +156,7 @@ func (r *Rail) Initiate(_ context.Context, bt rails.Batch) (rails.Receipt, error
 	if err != nil {
 		return rails.Receipt{}, fmt.Errorf("%w: %w", rails.ErrRefused, err)
 	}
-	rc := rails.Receipt{Reference: "ECNY-" + bt.ID, Message: msg, MessageType: iso20022.MsgPacs008}
+	x := rails.StoredBatch{ID: bt.ID, Reference: "ECNY-" + bt.ID, MessageType: iso20022.MsgPacs008, Message: msg}
 	for i, in := range bt.Instructions {
 		amt := in.Amount
 		st := iso20022.TxStatus{EndToEndID: in.EndToEndID, InstrID: ib.Transactions[i].InstrID, Status: iso20022.StatusACSC, Amount: &amt}
@@ -165,21 +169,22 @@ func (r *Rail) Initiate(_ context.Context, bt rails.Batch) (rails.Receipt, error
 		case strings.HasPrefix(in.Beneficiary.Wallet, "9999"):
 			st.Status, st.Reason, st.Info = iso20022.StatusRJCT, "AC06", "Wallet frozen"
 		}
-		rc.Statuses = append(rc.Statuses, st)
+		x.Transfers = append(x.Transfers, rails.Transfer{In: in, Status: st})
 	}
-	r.batches[bt.ID] = rc
-	return rc, nil
+	x, _, err = r.state.Create(ctx, x)
+	if err != nil {
+		return rails.Receipt{}, err
+	}
+	return x.Receipt(), nil
 }
 
 // Status implements rails.Rail.
-func (r *Rail) Status(_ context.Context, batchID string) (rails.Report, error) {
-	r.mu.Lock()
-	rc, ok := r.batches[batchID]
-	r.mu.Unlock()
-	if !ok {
-		return rails.Report{}, rails.ErrUnknownBatch
+func (r *Rail) Status(ctx context.Context, batchID string) (rails.Report, error) {
+	x, err := r.state.Get(ctx, batchID)
+	if err != nil {
+		return rails.Report{}, err
 	}
-	msg, err := iso20022.Pacs002("ECNY-STS-"+batchID, batchID, iso20022.MsgPacs008, r.now(), rc.Statuses)
+	msg, err := iso20022.Pacs002("ECNY-STS-"+batchID, batchID, iso20022.MsgPacs008, r.now(), x.Receipt().Statuses)
 	if err != nil {
 		return rails.Report{}, err
 	}
@@ -192,12 +197,9 @@ func (r *Rail) Status(_ context.Context, batchID string) (rails.Report, error) {
 
 // Cancel implements rails.Rail: an e-CNY transfer settles while it is
 // initiated, so there is never anything left to cancel.
-func (r *Rail) Cancel(_ context.Context, batchID, _ string) error {
-	r.mu.Lock()
-	_, ok := r.batches[batchID]
-	r.mu.Unlock()
-	if !ok {
-		return rails.ErrUnknownBatch
+func (r *Rail) Cancel(ctx context.Context, batchID, _ string) error {
+	if _, err := r.state.Get(ctx, batchID); err != nil {
+		return err
 	}
 	return rails.ErrNotCancellable
 }

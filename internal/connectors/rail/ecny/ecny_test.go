@@ -1,15 +1,17 @@
 package ecny
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/silkgate/silkgate/internal/platform/db"
+	"github.com/silkgate/silkgate/internal/platform/db/dbtest"
 	"github.com/silkgate/silkgate/internal/platform/money"
 	"github.com/silkgate/silkgate/internal/settlement/iso20022"
 	"github.com/silkgate/silkgate/internal/settlement/rails"
+	"github.com/silkgate/silkgate/internal/settlement/rails/railstest"
 )
 
 func TestValidWallet(t *testing.T) {
@@ -23,9 +25,12 @@ func TestValidWallet(t *testing.T) {
 }
 
 func TestInitiate(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	r := New(SandboxOperator, nil)
+	dbtest.Each(t, func(t *testing.T, d *db.DB) { testInitiate(t, d) })
+}
+
+func testInitiate(t *testing.T, d *db.DB) {
+	ctx := railstest.Scope(t, d, true)
+	r := New(d, SandboxOperator, nil)
 	w := func(e2e, amount, wallet string) rails.Instruction {
 		return rails.Instruction{EndToEndID: e2e, Amount: money.Money{Amount: amount, Currency: "CNY"},
 			Beneficiary: rails.Beneficiary{Name: "卖家 " + e2e, Kind: rails.AccountWallet, Wallet: wallet}}
@@ -40,6 +45,15 @@ func TestInitiate(t *testing.T) {
 		t.Fatalf("message:\n%s", rc.Message)
 	}
 	want := map[string]string{"ok": "ACSC", "limit": "RJCT AM02", "closed": "RJCT AC04", "frozen": "RJCT AC06"}
+	// A restarted rail (or another node) over the same store reports the
+	// same outcomes and answers a repeat with the first receipt.
+	r = New(d, SandboxOperator, nil)
+	if again, err := r.Initiate(ctx, bt); err != nil || string(again.Message) != string(rc.Message) || len(again.Statuses) != 4 {
+		t.Fatalf("initiate after a restart: %v", err)
+	}
+	if _, err := r.Status(railstest.Scope(t, d, true), "E1"); !errors.Is(err, rails.ErrUnknownBatch) {
+		t.Fatalf("another tenant sees E1: %v", err)
+	}
 	rep, err := r.Status(ctx, "E1")
 	if err != nil {
 		t.Fatal(err)

@@ -3,8 +3,9 @@
 // pain.001.001.09 and that answers with pacs.002 status reports and
 // camt.054 debit notifications. It is deterministic, so that integrators
 // and tests can reach every branch of a payout, and keeps its batches in
-// memory (after a restart it answers rails.ErrUnknownBatch and the batch is
-// initiated again under the same message id).
+// the store (rails.State), so a restart or a second serving node answers
+// for every batch as the node that received it would. It serves sandbox
+// scopes only.
 //
 // # Outcomes
 //
@@ -26,12 +27,13 @@ package sandboxbank
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"strings"
-	"sync"
 	"time"
 
+	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/settlement/iso20022"
 	"github.com/silkgate/silkgate/internal/settlement/rails"
 )
@@ -47,33 +49,21 @@ var Debtor = iso20022.Party{Name: "Silkgate Payouts (sandbox)", IBAN: "DE8937040
 // AC01.
 const RejectIBAN = "DE63100100100000000000"
 
-// Bank is the simulated bank.
+// Bank is the simulated bank. Its batches live in the store
+// (rails.State), so a restart or another serving node answers for them
+// exactly as the node that received them would.
 type Bank struct {
-	now     func() time.Time
-	mu      sync.Mutex
-	batches map[string]*batch
-	seq     int
+	now   func() time.Time
+	state *rails.State
 }
 
-type tx struct {
-	in     rails.Instruction
-	status iso20022.TxStatus
-	polls  int
-}
-
-type batch struct {
-	id      string
-	msg     []byte
-	txs     []*tx
-	settled time.Time
-}
-
-// New returns a bank with no batches; now defaults to time.Now.
-func New(now func() time.Time) *Bank {
+// New returns the bank keeping its batches in d; now defaults to
+// time.Now.
+func New(d *db.DB, now func() time.Time) *Bank {
 	if now == nil {
 		now = time.Now
 	}
-	return &Bank{now: now, batches: map[string]*batch{}}
+	return &Bank{now: now, state: rails.NewState(d, Name, now)}
 }
 
 // Name implements rails.Rail.
@@ -111,11 +101,11 @@ func Message(bt rails.Batch, at time.Time) ([]byte, error) {
 }
 
 // Initiate implements rails.Rail: idempotent on the batch id.
-func (b *Bank) Initiate(_ context.Context, bt rails.Batch) (rails.Receipt, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if x, ok := b.batches[bt.ID]; ok {
-		return b.receipt(x), nil
+func (b *Bank) Initiate(ctx context.Context, bt rails.Batch) (rails.Receipt, error) {
+	if x, err := b.state.Get(ctx, bt.ID); err == nil {
+		return x.Receipt(), nil
+	} else if !errors.Is(err, rails.ErrUnknownBatch) {
+		return rails.Receipt{}, err
 	}
 	if len(bt.Instructions) > b.Capabilities().MaxBatch {
 		return rails.Receipt{}, fmt.Errorf("%w: more than %d transfers", rails.ErrRefused, b.Capabilities().MaxBatch)
@@ -129,22 +119,17 @@ func (b *Bank) Initiate(_ context.Context, bt rails.Batch) (rails.Receipt, error
 	if err != nil {
 		return rails.Receipt{}, fmt.Errorf("%w: %w", rails.ErrRefused, err)
 	}
-	x := &batch{id: bt.ID, msg: msg}
+	x := rails.StoredBatch{ID: bt.ID, Reference: "SBK-" + bt.ID, MessageType: iso20022.MsgPain001, Message: msg}
 	for i, in := range bt.Instructions {
 		amt := in.Amount
-		x.txs = append(x.txs, &tx{in: in, status: iso20022.TxStatus{EndToEndID: in.EndToEndID,
+		x.Transfers = append(x.Transfers, rails.Transfer{In: in, Status: iso20022.TxStatus{EndToEndID: in.EndToEndID,
 			InstrID: fmt.Sprintf("%s-%d", bt.ID, i+1), Status: iso20022.StatusACCP, Amount: &amt}})
 	}
-	b.batches[bt.ID] = x
-	return b.receipt(x), nil
-}
-
-func (b *Bank) receipt(x *batch) rails.Receipt {
-	r := rails.Receipt{Reference: "SBK-" + x.id, Message: x.msg, MessageType: iso20022.MsgPain001}
-	for _, t := range x.txs {
-		r.Statuses = append(r.Statuses, t.status)
+	x, _, err = b.state.Create(ctx, x)
+	if err != nil {
+		return rails.Receipt{}, err
 	}
-	return r
+	return x.Receipt(), nil
 }
 
 // outcome applies the documented rules to a transfer on its n-th status
@@ -167,23 +152,30 @@ func outcome(in rails.Instruction, n int) (status, reason, info string) {
 
 // Status implements rails.Rail: it answers with a pacs.002, read back
 // through the same parser a real bank's report goes through.
-func (b *Bank) Status(_ context.Context, batchID string) (rails.Report, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	x, ok := b.batches[batchID]
-	if !ok {
-		return rails.Report{}, rails.ErrUnknownBatch
+func (b *Bank) Status(ctx context.Context, batchID string) (rails.Report, error) {
+	x, err := b.state.Get(ctx, batchID)
+	if err != nil {
+		return rails.Report{}, err
 	}
 	var sts []iso20022.TxStatus
-	for _, t := range x.txs {
-		if !iso20022.Final(t.status.Status) {
-			t.polls++
-			t.status.Status, t.status.Reason, t.status.Info = outcome(t.in, t.polls)
+	for _, t := range x.Transfers {
+		if !iso20022.Final(t.Status.Status) {
+			t.Polls++
+			t.Status.Status, t.Status.Reason, t.Status.Info = outcome(t.In, t.Polls)
+			if err := b.state.SetStatus(ctx, batchID, t); err != nil {
+				return rails.Report{}, err
+			}
 		}
-		sts = append(sts, t.status)
+		sts = append(sts, t.Status)
 	}
-	b.seq++
-	msg, err := iso20022.Pacs002(fmt.Sprintf("SBK-STS-%d", b.seq), batchID, iso20022.MsgPain001, b.now(), sts)
+	n, err := b.state.NextReport(ctx, batchID)
+	if err != nil {
+		return rails.Report{}, err
+	}
+	// The report's MsgId (at most 35 characters) is the batch's digest and
+	// the report's number: the same on whichever node answers.
+	h := sha256.Sum256([]byte(batchID))
+	msg, err := iso20022.Pacs002(fmt.Sprintf("SBK-STS-%x-%d", h[:8], n), batchID, iso20022.MsgPain001, b.now(), sts)
 	if err != nil {
 		return rails.Report{}, err
 	}
@@ -195,20 +187,18 @@ func (b *Bank) Status(_ context.Context, batchID string) (rails.Report, error) {
 }
 
 // Cancel implements rails.Rail.
-func (b *Bank) Cancel(_ context.Context, batchID, e2e string) error {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	x, ok := b.batches[batchID]
-	if !ok {
-		return rails.ErrUnknownBatch
+func (b *Bank) Cancel(ctx context.Context, batchID, e2e string) error {
+	x, err := b.state.Get(ctx, batchID)
+	if err != nil {
+		return err
 	}
-	for _, t := range x.txs {
-		if t.status.EndToEndID == e2e {
-			if iso20022.Final(t.status.Status) {
+	for _, t := range x.Transfers {
+		if t.Status.EndToEndID == e2e {
+			if iso20022.Final(t.Status.Status) {
 				return rails.ErrNotCancellable
 			}
-			t.status.Status, t.status.Reason, t.status.Info = iso20022.StatusCANC, "DUPL", "Cancelled at the debtor's request"
-			return nil
+			t.Status.Status, t.Status.Reason, t.Status.Info = iso20022.StatusCANC, "DUPL", "Cancelled at the debtor's request"
+			return b.state.SetStatus(ctx, batchID, t)
 		}
 	}
 	return fmt.Errorf("sandboxbank: %w: no transfer %s in %s", rails.ErrNotCancellable, e2e, batchID)
@@ -217,19 +207,17 @@ func (b *Bank) Cancel(_ context.Context, batchID, e2e string) error {
 // BankFile renders the camt.054 debit notification of the debtor account
 // for the settled transfers of the given batches, one entry per batch: the
 // file a treasury downloads from its bank and reconciles.
-func (b *Bank) BankFile(batchIDs ...string) ([]byte, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
+func (b *Bank) BankFile(ctx context.Context, batchIDs ...string) ([]byte, error) {
 	var ns []iso20022.Notification
 	for _, id := range batchIDs {
-		x, ok := b.batches[id]
-		if !ok {
-			return nil, rails.ErrUnknownBatch
+		x, err := b.state.Get(ctx, id)
+		if err != nil {
+			return nil, err
 		}
 		n := iso20022.Notification{Ref: "SBK-" + id, Direction: iso20022.Debit, Booked: b.now()}
-		for _, t := range x.txs {
-			if iso20022.Settled(t.status.Status) {
-				n.Txs = append(n.Txs, iso20022.NotifiedTx{EndToEndID: t.status.EndToEndID, Amount: t.in.Amount})
+		for _, t := range x.Transfers {
+			if iso20022.Settled(t.Status.Status) {
+				n.Txs = append(n.Txs, iso20022.NotifiedTx{EndToEndID: t.Status.EndToEndID, Amount: t.In.Amount})
 			}
 		}
 		if len(n.Txs) > 0 {
@@ -239,8 +227,7 @@ func (b *Bank) BankFile(batchIDs ...string) ([]byte, error) {
 	if len(ns) == 0 {
 		return nil, errors.New("sandboxbank: nothing settled to notify")
 	}
-	b.seq++
-	return iso20022.Camt054(fmt.Sprintf("SBK-CAMT-%d", b.seq), Debtor.IBAN, b.now(), ns)
+	return iso20022.Camt054(fmt.Sprintf("SBK-CAMT-%d", b.now().UnixNano()), Debtor.IBAN, b.now(), ns)
 }
 
 var _ rails.Rail = (*Bank)(nil)

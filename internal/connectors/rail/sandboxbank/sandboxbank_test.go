@@ -1,15 +1,17 @@
 package sandboxbank
 
 import (
-	"context"
 	"errors"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/silkgate/silkgate/internal/platform/db"
+	"github.com/silkgate/silkgate/internal/platform/db/dbtest"
 	"github.com/silkgate/silkgate/internal/platform/money"
 	"github.com/silkgate/silkgate/internal/settlement/iso20022"
 	"github.com/silkgate/silkgate/internal/settlement/rails"
+	"github.com/silkgate/silkgate/internal/settlement/rails/railstest"
 )
 
 func instr(e2e, amount, iban string) rails.Instruction {
@@ -20,9 +22,13 @@ func instr(e2e, amount, iban string) rails.Instruction {
 const okIBAN = "GB29NWBK60161331926819"
 
 func TestOutcomes(t *testing.T) {
-	t.Parallel()
-	ctx := context.Background()
-	b := New(func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) })
+	dbtest.Each(t, func(t *testing.T, d *db.DB) { testOutcomes(t, d) })
+}
+
+func testOutcomes(t *testing.T, d *db.DB) {
+	ctx := railstest.Scope(t, d, true)
+	now := func() time.Time { return time.Date(2026, 11, 29, 12, 0, 0, 0, time.UTC) }
+	b := New(d, now)
 	bt := rails.Batch{ID: "B1", CreatedAt: time.Now(), Instructions: []rails.Instruction{
 		instr("ok", "100.00", okIBAN), instr("ac01", "5.00", RejectIBAN), instr("ac04", "10.91", okIBAN),
 		instr("ag01", "3.92", okIBAN), instr("slow", "7.99", okIBAN), instr("cancel", "1.99", okIBAN)}}
@@ -42,6 +48,17 @@ func TestOutcomes(t *testing.T) {
 	if err != nil || string(again.Message) != string(rc.Message) {
 		t.Fatal("initiate is not idempotent")
 	}
+	// Another tenant, or the same tenant's live data, has no such batch.
+	if _, err := b.Status(railstest.Scope(t, d, true), "B1"); !errors.Is(err, rails.ErrUnknownBatch) {
+		t.Fatalf("another tenant sees B1: %v", err)
+	}
+	// A restarted bank (or another node) over the same store answers for
+	// the batch as this one would.
+	b = New(d, now)
+	bt.Instructions[0].Amount.Amount = "999.00"
+	if again, err := b.Initiate(ctx, bt); err != nil || string(again.Message) != string(rc.Message) {
+		t.Fatalf("initiate after a restart is not idempotent: %v", err)
+	}
 	if err := b.Cancel(ctx, "B1", "cancel"); err != nil {
 		t.Fatal(err)
 	}
@@ -59,11 +76,12 @@ func TestOutcomes(t *testing.T) {
 	if err := b.Cancel(ctx, "B1", "ok"); !errors.Is(err, rails.ErrNotCancellable) {
 		t.Fatalf("cancel settled: %v", err)
 	}
+	b = New(d, now) // restarted between two status requests: "slow" moves on
 	rep, _ = b.Status(ctx, "B1")
 	if rep.Statuses[4].Status != iso20022.StatusACSC {
 		t.Fatalf("slow: %+v", rep.Statuses[4])
 	}
-	file, err := b.BankFile("B1")
+	file, err := b.BankFile(ctx, "B1")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -77,16 +95,18 @@ func TestOutcomes(t *testing.T) {
 }
 
 func TestRefusesInvalidBatch(t *testing.T) {
-	t.Parallel()
-	b := New(nil)
-	_, err := b.Initiate(context.Background(), rails.Batch{ID: "B2", Instructions: []rails.Instruction{instr("x", "1.00", "GB29NWBK60161331926818")}})
-	if !errors.Is(err, rails.ErrRefused) {
-		t.Fatalf("bad IBAN: %v", err)
-	}
-	if _, err := b.Status(context.Background(), "B2"); !errors.Is(err, rails.ErrUnknownBatch) {
-		t.Fatal("a refused batch was kept")
-	}
-	if f, code := rails.CheckBeneficiary(b, rails.Beneficiary{Kind: rails.AccountWallet}); f != "kind" || code == "" {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := railstest.Scope(t, d, true)
+		b := New(d, nil)
+		_, err := b.Initiate(ctx, rails.Batch{ID: "B2", Instructions: []rails.Instruction{instr("x", "1.00", "GB29NWBK60161331926818")}})
+		if !errors.Is(err, rails.ErrRefused) {
+			t.Fatalf("bad IBAN: %v", err)
+		}
+		if _, err := b.Status(ctx, "B2"); !errors.Is(err, rails.ErrUnknownBatch) {
+			t.Fatal("a refused batch was kept")
+		}
+	})
+	if f, code := rails.CheckBeneficiary(New(nil, nil), rails.Beneficiary{Kind: rails.AccountWallet}); f != "kind" || code == "" {
 		t.Fatalf("wallet on a bank rail: %s %s", f, code)
 	}
 }
