@@ -29,8 +29,6 @@ import (
 	"github.com/silkgate/silkgate/internal/compliance/screening"
 	"github.com/silkgate/silkgate/internal/connectors/carrier/sandboxcarrier"
 	"github.com/silkgate/silkgate/internal/connectors/payment/sandboxpay"
-	"github.com/silkgate/silkgate/internal/connectors/rail/ecny"
-	"github.com/silkgate/silkgate/internal/connectors/rail/sandboxbank"
 	"github.com/silkgate/silkgate/internal/connectors/warehouse/sandboxwarehouse"
 	"github.com/silkgate/silkgate/internal/console"
 	"github.com/silkgate/silkgate/internal/events"
@@ -38,6 +36,7 @@ import (
 	"github.com/silkgate/silkgate/internal/gateway/ediapi"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/keyring"
+	"github.com/silkgate/silkgate/internal/logistics/claims"
 	"github.com/silkgate/silkgate/internal/logistics/rates"
 	"github.com/silkgate/silkgate/internal/logistics/returns"
 	"github.com/silkgate/silkgate/internal/logistics/shipments"
@@ -55,7 +54,6 @@ import (
 	"github.com/silkgate/silkgate/internal/settlement/insurance"
 	"github.com/silkgate/silkgate/internal/settlement/ledger"
 	"github.com/silkgate/silkgate/internal/settlement/payouts"
-	"github.com/silkgate/silkgate/internal/settlement/rails"
 	"github.com/silkgate/silkgate/internal/settlement/wallet"
 	"github.com/silkgate/silkgate/internal/sso"
 	"github.com/silkgate/silkgate/internal/tenancy"
@@ -120,6 +118,9 @@ type App struct {
 	Warehouses *warehouses.Service
 	// Returns are RMAs and reverse logistics (clause 6.3.3.3).
 	Returns *returns.Service
+	// Claims are carrier claims for shipments (loss, damage, delay,
+	// shortage); upheld ones count in rate comparison's quality.
+	Claims *claims.Service
 
 	Jobs     *jobs.Queue
 	Events   *events.Outbox
@@ -226,7 +227,10 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Warehouses = warehouses.New(a.DB, a.Audit)
 	a.Warehouses.UsePublisher(a.Events)
 	a.Warehouses.UseOrders(a.Orders)
-	a.Warehouses.UseConnector(warehouses.ConnectorSandbox, sandboxwarehouse.New("silkgate-sandbox-warehouse"))
+	a.Warehouses.UseConnector(warehouses.ConnectorSandbox, sandboxwarehouse.New(a.DB, "silkgate-sandbox-warehouse"))
+	// New outbound orders reach their operator from a job, outside the
+	// request's transaction.
+	a.Warehouses.UseJobs(a.Jobs)
 	a.Webhooks = webhooks.New(a.DB, a.Jobs, a.Events, a.Keys, a.Audit, webhooks.Config{Log: o.Log,
 		AllowPrivate: o.Getenv("SILKGATE_WEBHOOKS_ALLOW_PRIVATE") == "1"})
 	// The sandbox's simulated marketplace, carrier and payment institution
@@ -243,6 +247,9 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Returns = returns.New(a.DB, a.Orders, a.Audit, o.Log)
 	a.Returns.UsePublisher(a.Events)
 	a.Returns.UseLabels(returns.CarrierLabels{Carrier: sandboxcarrier.New(), ReturnTo: sandbox.Sender, SandboxOnly: true})
+	// Return labels are bought outside the request's transaction; a job
+	// completes a purchase the carrier did not answer in time.
+	a.Returns.HandleLabels(a.Jobs)
 	a.Returns.UseRefunds(returns.LedgerRefunds{Ledger: a.Ledger})
 	// Cargo insurance on the shipped sample tariff, and credit guarantee.
 	if a.Insurance, err = insurance.New(a.DB, a.Audit, nil, o.Log); err != nil {
@@ -251,6 +258,7 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Insurance.UsePublisher(a.Events)
 	a.Credit = credit.New(a.DB, a.Audit, o.Log)
 	a.Credit.UsePublisher(a.Events)
+	a.Credit.UseJobs(a.Jobs)
 	// The card vault. Its fingerprint key lives outside the database: from
 	// SILKGATE_VAULT_FINGERPRINT_KEY when a segmented vault has its own
 	// secret, else derived from the API-key pepper. Live charges wait for
@@ -311,9 +319,13 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.FX = fx.New(a.DB, a.Audit, fxCfg)
 	a.Wallet = wallet.New(a.DB, a.Ledger, a.FX, a.Audit, o.Log)
 	// Settlement rails: the sandbox bank (ISO 20022) and the sandbox e-CNY
-	// operator bank; production connectors register here beside them.
-	a.Payouts = payouts.New(a.DB, a.Ledger, a.FX, rails.NewRegistry(sandboxbank.New(nil),
-		ecny.New(ecny.SandboxOperator, nil)), a.Audit, a.Events, o.Log)
+	// operator bank for sandbox keys, the bank-file rail (and production
+	// connectors, registered in railRegistry) for live ones.
+	railReg, err := railRegistry(a.DB, o.Getenv)
+	if err != nil {
+		return fail(err)
+	}
+	a.Payouts = payouts.New(a.DB, a.Ledger, a.FX, railReg, a.Audit, a.Events, o.Log)
 	// Rate comparison converts offers at the reference rates.
 	a.Rates.SetFX(ratesFX{a.FX.Converter()})
 	a.EDI = ediapi.New(a.DB, a.Orders, a.Audit, o.Log)
@@ -326,6 +338,9 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 		}
 		a.EDI.AckTimeout = d
 	}
+	// Returns of EDI orders go back to partners that want them as X12 180
+	// or EDIFACT RETANN: on request, and from return.updated events.
+	a.EDI.UseReturns(a.Returns, a.Events)
 	// Shipments and tracking: labels through the carrier registry (the
 	// sandbox carrier for sandbox data and sample services), tracking from
 	// the API, webhooks, files, EDI, polled connectors and the outbox; the
@@ -333,6 +348,12 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Shipments = shipments.New(a.DB, a.Orders, a.Rates,
 		shipments.NewRegistry(shipments.NewSandboxCarrier(a.DB, time.Now)), a.Events, a.Audit, shipments.Config{Log: o.Log})
 	a.Shipments.Use(a.Jobs, a.Events, a.EDI)
+	// Labels are bought outside the request's transaction; a purchase the
+	// carrier did not answer in time is completed by a job.
+	a.Shipments.HandleLabels(a.Jobs)
+	// Tracking status documents received by EDI are announced on the
+	// outbox, which brings them into shipments without a manual import.
+	a.EDI.UsePublisher(a.Events)
 	a.Rates.SetQuality(a.Shipments)
 	// A return names its outbound shipment; its label's scans arrive
 	// through the same tracking channels as any parcel's.
@@ -341,6 +362,13 @@ func Open(ctx context.Context, cfg Config, o Options) (*App, error) {
 	a.Shipments.UseReverseTracking(returnTracking{a.Returns})
 	// A cargo policy is bound to a shipment (and its order) the tenant has.
 	a.Insurance.UseLinks(policyLinks{a.Shipments, a.Orders})
+	// Carrier claims are filed against the tenant's shipments; a paid one
+	// is booked in the ledger, and upheld ones count in the quality rate
+	// comparison reads.
+	a.Claims = claims.New(a.DB, claims.FromShipments(a.Shipments), a.Audit, o.Log)
+	a.Claims.UsePublisher(a.Events)
+	a.Claims.UsePayments(claims.LedgerPayments{Ledger: a.Ledger})
+	a.Rates.SetQuality(a.Shipments.WithClaims(a.Claims))
 
 	a.Metrics = prometheus.NewRegistry()
 	// Every series carries the silkgate_ prefix (CONTRACT), the runtime's too.
@@ -444,6 +472,7 @@ func (a *App) routes() {
 	a.Sandbox.Routes(rt)
 	a.Ledger.Routes(rt)
 	a.Returns.Routes(rt)
+	a.Claims.Routes(rt)
 	a.Insurance.Routes(rt)
 	a.Credit.Routes(rt)
 	a.Vault.Routes(rt)
@@ -463,10 +492,13 @@ func (a *App) routes() {
 	con.EDIPages(a.EDI).Routes(rt)
 	con.RatePages(a.Rates).Routes(rt)
 	con.ShipmentPages(a.Shipments, a.Rates, a.Orders).Routes(rt)
-	con.WarehousePages(a.Warehouses).Routes(rt)
+	con.WarehousePages(a.Warehouses).WithOrders(a.Orders).Routes(rt)
 	con.FXPages(a.FX, a.Wallet, a.Ledger).Routes(rt)
 	con.PayoutPages(a.Payouts).Routes(rt)
+	con.BankCreditPages(a.Payouts).Routes(rt)
+	con.SpreadPages(a.FX).Routes(rt)
 	con.ReturnPages(a.Returns, a.Orders).Routes(rt)
+	con.ClaimPages(a.Claims, a.Shipments).Routes(rt)
 	con.VaultPages(a.Vault).Routes(rt)
 	con.InsurancePages(a.Insurance, a.Credit).Routes(rt)
 	con.OIDCClientPages(a.SSO).Routes(rt)

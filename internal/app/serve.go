@@ -58,6 +58,9 @@ func (e cliEnv) serve(ctx context.Context, args []string) error {
 		debug.SetGCPercent(serveGCPercent)
 	}
 	start := time.Now()
+	if *demo {
+		e.getenv = demoEnv(e.getenv)
+	}
 	a, err := e.open(ctx, log)
 	if err != nil {
 		return err

@@ -207,6 +207,7 @@ type partnerForm struct {
 	Ack, DefaultCurrency, TimeZone                                string
 	ElementSep, ComponentSep, RepetitionSep, SegmentTerm, Release string
 	Test, LineBreak                                               bool
+	ReturnsByEDI                                                  bool
 }
 
 type partnerData struct {
@@ -222,7 +223,7 @@ func partnerFormOf(p edi.Profile) partnerForm {
 		EDIFACTSyntax: p.EDIFACTSyntax, EDIFACTVersion: p.EDIFACTVersion, EDIFACTAssociation: p.EDIFACTAssociation,
 		Ack: string(p.Ack), DefaultCurrency: p.DefaultCurrency, TimeZone: p.TimeZone, ElementSep: p.ElementSeparator,
 		ComponentSep: p.ComponentSeparator, RepetitionSep: p.RepetitionSeparator, SegmentTerm: p.SegmentTerminator,
-		Release: p.ReleaseCharacter, Test: p.Test, LineBreak: p.LineBreak}
+		Release: p.ReleaseCharacter, Test: p.Test, LineBreak: p.LineBreak, ReturnsByEDI: p.ReturnsByEDI}
 }
 
 func readPartnerForm(r *http.Request) partnerForm {
@@ -238,7 +239,8 @@ func readPartnerForm(r *http.Request) partnerForm {
 		ElementSep: r.PostFormValue("element_separator"), ComponentSep: r.PostFormValue("component_separator"),
 		RepetitionSep: r.PostFormValue("repetition_separator"), SegmentTerm: r.PostFormValue("segment_terminator"),
 		Release: r.PostFormValue("release_character"),
-		Test:    r.PostFormValue("test") != "", LineBreak: r.PostFormValue("line_break") != ""}
+		Test:    r.PostFormValue("test") != "", LineBreak: r.PostFormValue("line_break") != "",
+		ReturnsByEDI: r.PostFormValue("returns_by_edi") != ""}
 }
 
 func (f partnerForm) input() ediapi.PartnerInput {
@@ -248,7 +250,7 @@ func (f partnerForm) input() ediapi.PartnerInput {
 		EDIFACTVersion: f.EDIFACTVersion, EDIFACTAssociation: f.EDIFACTAssociation, Ack: edi.AckKind(f.Ack),
 		DefaultCurrency: f.DefaultCurrency, TimeZone: f.TimeZone, ElementSeparator: f.ElementSep,
 		ComponentSeparator: f.ComponentSep, RepetitionSeparator: f.RepetitionSep, SegmentTerminator: f.SegmentTerm,
-		ReleaseCharacter: f.Release, Test: f.Test, LineBreak: f.LineBreak}
+		ReleaseCharacter: f.Release, Test: f.Test, LineBreak: f.LineBreak, ReturnsByEDI: f.ReturnsByEDI}
 }
 
 var ackKinds = []string{"997", "999", "CONTRL", "none"}

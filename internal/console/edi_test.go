@@ -28,7 +28,7 @@ var (
 func partnerForm(name string) url.Values {
 	return url.Values{"name": {name}, "standard": {"x12"}, "partner_id.qualifier": {"ZZ"}, "partner_id.id": {"ACME"},
 		"local_id.qualifier": {"ZZ"}, "local_id.id": {"SILKGATE"}, "ack": {"997"}, "default_currency": {"eur"},
-		"time_zone": {"Europe/Berlin"}, "line_break": {"1"}}
+		"time_zone": {"Europe/Berlin"}, "line_break": {"1"}, "returns_by_edi": {"1"}}
 }
 
 func TestEDIPages(t *testing.T) {
@@ -51,7 +51,8 @@ func TestEDIPages(t *testing.T) {
 		}
 		partnerPath := partnerLink.FindString(p.Location)
 		edit := admin.get(p.Location)
-		mustContain(t, "partner", edit.Body, "Trading partner saved.", `value="EUR"`, `value="Europe/Berlin"`, `<option value="997" selected>`)
+		mustContain(t, "partner", edit.Body, "Trading partner saved.", `value="EUR"`, `value="Europe/Berlin"`, `<option value="997" selected>`,
+			`name="returns_by_edi" type="checkbox" value="1" checked`)
 		if p := admin.post("/edi/partners", partnerForm("ACME again")); p.Status != 409 {
 			t.Errorf("second profile with the same ids: %d", p.Status)
 		}

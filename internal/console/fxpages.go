@@ -83,6 +83,9 @@ func formatMoney(lang string, m money.Money) string {
 	return currency.NewFormatter(currency.NewLocale(lang)).Format(a)
 }
 
+// fxSpec is the FX page; its redirects confirm nothing.
+var fxSpec = pageSpec{Name: "fx", Title: "console.fx.title", Active: "/settlement/fx"}
+
 type rateRow struct{ Currency, Rate string }
 
 type quoteForm struct{ Sell, Buy, SellAmount, BuyAmount string }
@@ -151,25 +154,13 @@ func (p *FXPages) quoteView(lang string, q fx.Quote) *quoteView {
 		SecondsLeft: max(left, 0), Expired: left <= 0}
 }
 
-func (p *FXPages) render(w http.ResponseWriter, r *http.Request, status int, d fxData, err error) error {
-	v := p.c.newView(r, "console.fx.title", "/settlement/fx", d)
-	if err != nil {
-		fp, ok := p.c.problemOf(r, err)
-		if !ok {
-			return err
-		}
-		v.Problem = fp
-	}
-	return p.c.render(w, r, status, "fx", v)
-}
-
 func (p *FXPages) fxPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	d, err := p.data(r, q.Get("base"), q.Get("date"))
 	if err != nil {
 		if refused(err) {
 			d.Date = ""
-			return p.render(w, r, statusOf(err), d, err)
+			return p.c.renderPage(w, r, statusOf(err), fxSpec, d, err)
 		}
 		return err
 	}
@@ -181,7 +172,7 @@ func (p *FXPages) fxPage(w http.ResponseWriter, r *http.Request) error {
 		d.Quote = p.quoteView(lang(r), qt)
 		d.Form = quoteForm{Sell: qt.SellAmount.Currency, Buy: qt.BuyAmount.Currency}
 	}
-	return p.render(w, r, http.StatusOK, d, nil)
+	return p.c.renderPage(w, r, http.StatusOK, fxSpec, d, nil)
 }
 
 func (p *FXPages) quote(w http.ResponseWriter, r *http.Request) error {
@@ -243,7 +234,7 @@ func (p *FXPages) execute(w http.ResponseWriter, r *http.Request) error {
 			d.Quote = p.quoteView(lang(r), q)
 			d.Form = quoteForm{Sell: q.SellAmount.Currency, Buy: q.BuyAmount.Currency}
 		}
-		return p.render(w, r, statusOf(err), d, err)
+		return p.c.renderPage(w, r, statusOf(err), fxSpec, d, err)
 	}
 	return see(w, r, "/settlement/balances?conversion="+url.QueryEscape(c.ID))
 }

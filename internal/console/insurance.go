@@ -81,6 +81,13 @@ var insNotices = map[string]string{
 	"issued": "console.credit.notice.issued", "released": "console.credit.notice.released",
 }
 
+// The pages' templates, titles and confirmations.
+var (
+	insuranceSpec = pageSpec{Name: "insurance", Title: "console.insurance.title", Active: "/settlement/insurance", Notices: insNotices}
+	policySpec    = pageSpec{Name: "insurance_policy", Title: "console.insurance.policy", Active: "/settlement/insurance", Notices: insNotices}
+	creditSpec    = pageSpec{Name: "credit", Title: "console.credit.title", Active: "/settlement/credit", Notices: insNotices}
+)
+
 type insQuoteForm struct {
 	Value, Currency, Incoterm, Freight, Commodity, Transport, From, To, Uplift string
 }
@@ -134,21 +141,6 @@ func (p *InsurancePages) quoteView(r *http.Request, q insurance.Quote) *insQuote
 	return v
 }
 
-func (p *InsurancePages) renderInsurance(w http.ResponseWriter, r *http.Request, status int, d insuranceData, err error) error {
-	v := p.c.newView(r, "console.insurance.title", "/settlement/insurance", d)
-	if n, ok := insNotices[r.URL.Query().Get("done")]; ok {
-		v.Notice = n
-	}
-	if err != nil {
-		fp, ok := p.c.problemOf(r, err)
-		if !ok {
-			return err
-		}
-		v.Problem = fp
-	}
-	return p.c.render(w, r, status, "insurance", v)
-}
-
 func (p *InsurancePages) insurancePage(w http.ResponseWriter, r *http.Request) error {
 	d, err := p.insuranceData(r)
 	if err != nil {
@@ -161,7 +153,7 @@ func (p *InsurancePages) insurancePage(w http.ResponseWriter, r *http.Request) e
 		}
 		d.Quote = p.quoteView(r, q)
 	}
-	return p.renderInsurance(w, r, http.StatusOK, d, nil)
+	return p.c.renderPage(w, r, http.StatusOK, insuranceSpec, d, nil)
 }
 
 func (p *InsurancePages) quote(w http.ResponseWriter, r *http.Request) error {
@@ -191,7 +183,7 @@ func (p *InsurancePages) quote(w http.ResponseWriter, r *http.Request) error {
 			return derr
 		}
 		d.Form = f
-		return p.renderInsurance(w, r, statusOf(err), d, err)
+		return p.c.renderPage(w, r, statusOf(err), insuranceSpec, d, err)
 	}
 	return see(w, r, "/settlement/insurance?quote="+url.QueryEscape(q.ID)+"#quote")
 }
@@ -221,7 +213,7 @@ func (p *InsurancePages) bind(w http.ResponseWriter, r *http.Request) error {
 		if q, qerr := p.ins.GetQuote(r.Context(), req.QuoteID); qerr == nil {
 			d.Quote = p.quoteView(r, q)
 		}
-		return p.renderInsurance(w, r, statusOf(err), d, err)
+		return p.c.renderPage(w, r, statusOf(err), insuranceSpec, d, err)
 	}
 	return see(w, r, "/settlement/insurance/policies/"+url.PathEscape(pol.ID)+"?done=bound")
 }
@@ -266,27 +258,12 @@ func (p *InsurancePages) policyData(r *http.Request, id string) (insPolicyData, 
 	return d, nil
 }
 
-func (p *InsurancePages) renderPolicy(w http.ResponseWriter, r *http.Request, status int, d insPolicyData, err error) error {
-	v := p.c.newView(r, "console.insurance.policy", "/settlement/insurance", d)
-	if n, ok := insNotices[r.URL.Query().Get("done")]; ok {
-		v.Notice = n
-	}
-	if err != nil {
-		fp, ok := p.c.problemOf(r, err)
-		if !ok {
-			return err
-		}
-		v.Problem = fp
-	}
-	return p.c.render(w, r, status, "insurance_policy", v)
-}
-
 func (p *InsurancePages) policyPage(w http.ResponseWriter, r *http.Request) error {
 	d, err := p.policyData(r, r.PathValue("id"))
 	if err != nil {
 		return p.c.fail(w, r, err)
 	}
-	return p.renderPolicy(w, r, http.StatusOK, d, nil)
+	return p.c.renderPage(w, r, http.StatusOK, policySpec, d, nil)
 }
 
 func (p *InsurancePages) claim(w http.ResponseWriter, r *http.Request) error {
@@ -317,7 +294,7 @@ func (p *InsurancePages) claim(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.Form.LossType, d.Form.Amount, d.Form.Description, d.Form.Documents = req.LossType, req.Amount.Amount,
 			req.Description, field(r, "documents")
-		return p.renderPolicy(w, r, statusOf(err), d, err)
+		return p.c.renderPage(w, r, statusOf(err), policySpec, d, err)
 	}
 	return see(w, r, "/settlement/insurance/policies/"+url.PathEscape(id)+"?done=claimed#claims")
 }
@@ -348,7 +325,7 @@ func (p *InsurancePages) moveClaim(w http.ResponseWriter, r *http.Request) error
 		if derr != nil {
 			return derr
 		}
-		return p.renderPolicy(w, r, statusOf(err), d, err)
+		return p.c.renderPage(w, r, statusOf(err), policySpec, d, err)
 	}
 	return see(w, r, "/settlement/insurance/policies/"+url.PathEscape(c.PolicyID)+"?done=moved#claims")
 }
@@ -395,21 +372,6 @@ func (p *InsurancePages) creditData(r *http.Request) (creditData, error) {
 	return d, nil
 }
 
-func (p *InsurancePages) renderCredit(w http.ResponseWriter, r *http.Request, status int, d creditData, err error) error {
-	v := p.c.newView(r, "console.credit.title", "/settlement/credit", d)
-	if n, ok := insNotices[r.URL.Query().Get("done")]; ok {
-		v.Notice = n
-	}
-	if err != nil {
-		fp, ok := p.c.problemOf(r, err)
-		if !ok {
-			return err
-		}
-		v.Problem = fp
-	}
-	return p.c.render(w, r, status, "credit", v)
-}
-
 func (p *InsurancePages) creditPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	var checkErr error
@@ -435,7 +397,7 @@ func (p *InsurancePages) creditPage(w http.ResponseWriter, r *http.Request) erro
 	if checkErr != nil {
 		status = statusOf(checkErr)
 	}
-	return p.renderCredit(w, r, status, d, checkErr)
+	return p.c.renderPage(w, r, status, creditSpec, d, checkErr)
 }
 
 func (p *InsurancePages) setLimit(w http.ResponseWriter, r *http.Request) error {
@@ -457,7 +419,7 @@ func (p *InsurancePages) setLimit(w http.ResponseWriter, r *http.Request) error 
 			return derr
 		}
 		d.LimitForm.Buyer, d.LimitForm.Amount, d.LimitForm.Currency, d.LimitForm.Grade = buyer, req.Limit.Amount, req.Limit.Currency, req.Grade
-		return p.renderCredit(w, r, statusOf(err), d, err)
+		return p.c.renderPage(w, r, statusOf(err), creditSpec, d, err)
 	}
 	return see(w, r, "/settlement/credit?done=limit")
 }
@@ -483,7 +445,7 @@ func (p *InsurancePages) issue(w http.ResponseWriter, r *http.Request) error {
 		}
 		d.GForm.Buyer, d.GForm.Amount, d.GForm.Currency, d.GForm.Days, d.GForm.Rate = req.Buyer, req.Amount.Amount,
 			req.Amount.Currency, field(r, "days"), req.AnnualRate
-		return p.renderCredit(w, r, statusOf(err), d, err)
+		return p.c.renderPage(w, r, statusOf(err), creditSpec, d, err)
 	}
 	return see(w, r, "/settlement/credit?done=issued#guarantees")
 }
@@ -504,7 +466,7 @@ func (p *InsurancePages) release(w http.ResponseWriter, r *http.Request) error {
 		if derr != nil {
 			return derr
 		}
-		return p.renderCredit(w, r, statusOf(err), d, err)
+		return p.c.renderPage(w, r, statusOf(err), creditSpec, d, err)
 	}
 	return see(w, r, "/settlement/credit?done=released#guarantees")
 }

@@ -64,6 +64,7 @@ var (
 		{"console.payouts.title", "/settlement/payouts", identity.PermSettlementRead},
 		{"console.statements.title", "/settlement/statements", identity.PermSettlementRead},
 		{"console.recon.title", "/settlement/reconciliation", identity.PermSettlementRead},
+		{"console.bank_credits.title", "/settlement/bank-credits", identity.PermSettlementRead},
 		{"console.vault.title", "/settlement/vault", identity.PermSettlementRead},
 		{"console.insurance.title", "/settlement/insurance", identity.PermSettlementRead},
 		{"console.credit.title", "/settlement/credit", identity.PermSettlementRead},
@@ -74,6 +75,7 @@ var (
 		{"console.tracking.title", "/logistics/tracking", identity.PermLogisticsRead},
 		{"console.warehouses.title", "/logistics/warehouses", identity.PermLogisticsRead},
 		{"console.returns.title", "/logistics/returns", identity.PermLogisticsRead},
+		{"console.claims.title", "/logistics/claims", identity.PermLogisticsRead},
 	}
 )
 

@@ -19,12 +19,14 @@ import (
 // Payouts is what the payout, statement and reconciliation pages need of
 // the settlement flows.
 type Payouts interface {
-	Rails() []rails.Info
+	Rails(ctx context.Context) []rails.Info
 	ListPayoutAccounts(ctx context.Context, p web.Page) (web.List[payouts.SellerBalance], error)
 	ListBatches(ctx context.Context, p web.Page) (web.List[payouts.Batch], error)
 	GetBatch(ctx context.Context, id string) (payouts.Batch, error)
 	CreateBatch(ctx context.Context, in payouts.BatchInput) (payouts.Batch, bool, error)
 	Refresh(ctx context.Context, id string) (payouts.IntakeResult, error)
+	MarkSent(ctx context.Context, id string) (payouts.Batch, error)
+	IntakeStatusReport(ctx context.Context, data []byte) (payouts.IntakeResult, error)
 	Statement(ctx context.Context, req payouts.StatementRequest) (payouts.Statement, error)
 	Reconcile(ctx context.Context, fileName string, data []byte) (payouts.Reconciliation, error)
 	ListReconciliations(ctx context.Context, p web.Page) (web.List[payouts.Reconciliation], error)
@@ -51,11 +53,17 @@ func (p *PayoutPages) Routes(rt *web.Router) {
 	// keeps its own transaction.
 	upload := page("POST", "/settlement/reconciliation", identity.PermSettlementWrite, p.reconcile)
 	upload.Stream, upload.MaxBody = true, iso20022.MaxFileBytes
+	// So is the bank's status report on a batch; the intake keeps its own
+	// transaction too.
+	report := page("POST", "/settlement/payouts/batches/{id}/report", identity.PermSettlementWrite, p.uploadReport)
+	report.Stream, report.MaxBody = true, iso20022.MaxFileBytes
 	for _, r := range []web.Route{
 		page("GET", "/settlement/payouts", identity.PermSettlementRead, p.payoutsPage),
 		page("POST", "/settlement/payouts/batches", identity.PermSettlementWrite, p.createBatch),
 		page("GET", "/settlement/payouts/batches/{id}", identity.PermSettlementRead, p.batchPage),
 		page("POST", "/settlement/payouts/batches/{id}/refresh", identity.PermSettlementWrite, p.refresh),
+		page("POST", "/settlement/payouts/batches/{id}/sent", identity.PermSettlementWrite, p.markSent),
+		report,
 		page("GET", "/settlement/statements", identity.PermSettlementRead, p.statementsPage),
 		page("GET", "/settlement/reconciliation", identity.PermSettlementRead, p.reconciliationPage),
 		upload,
@@ -86,7 +94,7 @@ type payoutsData struct {
 
 func (p *PayoutPages) data(r *http.Request, f batchForm) (payoutsData, error) {
 	l := lang(r)
-	d := payoutsData{Rails: p.svc.Rails(), Form: f}
+	d := payoutsData{Rails: p.svc.Rails(r.Context()), Form: f}
 	if d.Form.Key == "" {
 		// A fresh key per form: submitting twice pays once.
 		d.Form.Key = ids.New("pay")
@@ -178,6 +186,55 @@ func (p *PayoutPages) refresh(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return p.renderBatch(w, r, res.Batch, res.Applied)
+}
+
+// markSent records that the batch's bank file was uploaded to the bank.
+func (p *PayoutPages) markSent(w http.ResponseWriter, r *http.Request) error {
+	b, err := p.svc.MarkSent(r.Context(), r.PathValue("id"))
+	if err != nil {
+		return p.c.fail(w, r, err)
+	}
+	return see(w, r, "/settlement/payouts/batches/"+url.PathEscape(b.ID))
+}
+
+// uploadReport applies the bank's pacs.002, pain.002 or camt.054 and shows
+// the batch with what it changed.
+func (p *PayoutPages) uploadReport(w http.ResponseWriter, r *http.Request) error {
+	id := r.PathValue("id")
+	b, err := p.svc.GetBatch(r.Context(), id)
+	if err != nil {
+		return p.c.fail(w, r, err)
+	}
+	again := func(err error) error {
+		if !refused(err) {
+			return err
+		}
+		l := lang(r)
+		d := batchData{Batch: batchRow{Batch: b, TotalText: formatMoney(l, b.Total)}}
+		for _, po := range b.Payouts {
+			d.Payouts = append(d.Payouts, payoutRow{Payout: po, AmountText: formatMoney(l, po.Amount)})
+		}
+		v := p.c.newView(r, "console.payouts.batch", "/settlement/payouts", d)
+		v.Problem, _ = p.c.problemOf(r, err)
+		return p.c.render(w, r, statusOf(err), "payout_batch", v)
+	}
+	part, err := uploadedFile(r, map[string]*string{})
+	if err != nil {
+		return again(err)
+	}
+	defer part.Close()
+	data, err := io.ReadAll(io.LimitReader(part, iso20022.MaxFileBytes+1))
+	if err != nil {
+		return again(problem.Invalid(problem.Field{Field: "file", Code: "file_unreadable", Params: []any{"reason", err.Error()}}))
+	}
+	res, err := p.svc.IntakeStatusReport(r.Context(), data)
+	if err != nil {
+		return again(err)
+	}
+	if b, err = p.svc.GetBatch(r.Context(), id); err != nil {
+		return err
+	}
+	return p.renderBatch(w, r, b, res.Applied)
 }
 
 type statementData struct {

@@ -55,7 +55,11 @@ func (p *ShipmentPages) Routes(rt *web.Router) {
 	for _, r := range []web.Route{
 		page("GET", "/logistics/shipments", identity.PermLogisticsRead, p.list),
 		page("GET", "/logistics/shipments/new", identity.PermLogisticsWrite, p.newPage),
-		page("POST", "/logistics/shipments", identity.PermLogisticsWrite, p.create),
+		// Streamed: creating a shipment buys its label from the carrier
+		// between transactions of its own (shipments.Service.Create), so
+		// the form must not hold a request transaction around it.
+		{Method: "POST", Path: "/logistics/shipments", Perm: identity.PermLogisticsWrite, Page: true, Tag: "console",
+			Summary: "Console page", Stream: true, Handler: p.create},
 		page("GET", "/logistics/shipments/{id}", identity.PermLogisticsRead, p.detail),
 		page("GET", "/logistics/tracking", identity.PermLogisticsRead, p.tracking),
 		{Method: "POST", Path: "/logistics/tracking/upload", Perm: identity.PermLogisticsWrite, Page: true, Tag: "console",

@@ -137,10 +137,13 @@ func TestEveryPageIsTranslated(t *testing.T) {
 			walkScreeningPages(t, env, lang, tenant, check)
 			walkComplianceAlertPages(t, env, lang, tenant, check)
 			walkReturnPages(t, env, lang, tenant, check)
+			walkClaimPages(t, env, lang, tenant, check)
 			walkShipmentPages(t, env, lang, tenant, check)
 			walkFXPages(t, env, lang, tenant, check)
 			walkInsurancePages(t, env, lang, tenant, check)
 			walkPayoutPages(t, env, lang, tenant, check)
+			walkBankCreditPages(t, env, lang, tenant, check)
+			walkSpreadPages(t, env, lang, tenant, check)
 
 			admin := newBrowser(t, env)
 			admin.lang = lang

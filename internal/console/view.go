@@ -141,6 +141,7 @@ func navigation() []navGroup {
 		{"console.nav.sso", "/settings/sso", identity.PermUsersManage},
 		{"console.nav.oidc_clients", "/settings/oidc-clients", identity.PermAPIKeysRead},
 		{"console.nav.tenants", "/tenants", identity.PermTenantsRead},
+		{"console.nav.fx_spreads", "/settings/fx-spreads", identity.PermTenantsManage},
 		{"console.nav.audit", "/audit", identity.PermAuditRead},
 	}})
 	g = append(g, navGroup{Key: "console.nav.group.account", Items: []navItem{

@@ -30,6 +30,17 @@ var FastArgon2 = identity.Argon2Params{Time: 1, MemoryKiB: 8 * 1024, Threads: 1}
 // Password satisfies the policy for every test account.
 const Password = "Test-Passw0rd-2026"
 
+// Settings every test platform starts with: the bank-file rail's debtor
+// account, so that live payouts have a configured rail.
+var Settings = map[string]string{
+	"SILKGATE_BANKFILE_DEBTOR_NAME": "Silkgate Test Treasury",
+	"SILKGATE_BANKFILE_DEBTOR_IBAN": "DE89370400440532013000",
+	"SILKGATE_BANKFILE_DEBTOR_BIC":  "COBADEFFXXX",
+}
+
+// Getenv answers Settings.
+func Getenv(k string) string { return Settings[k] }
+
 // Env is a running platform.
 type Env struct {
 	T      testing.TB
@@ -43,7 +54,7 @@ func New(t testing.TB, e db.Engine) *Env {
 	t.Helper()
 	dsn, dir := dbtest.DSN(t, e)
 	ctx := audit.WithActor(context.Background(), audit.Actor{ID: "system", Type: "system"})
-	a, err := app.Open(ctx, app.Config{DataDir: dir, DSN: dsn}, app.Options{Argon2: FastArgon2})
+	a, err := app.Open(ctx, app.Config{DataDir: dir, DSN: dsn}, app.Options{Argon2: FastArgon2, Getenv: Getenv})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -466,7 +466,7 @@ func buildOperation(g *schemaGen, rt Route, params []pathParam, problemContent m
 			Description: q.Description, Schema: s})
 	}
 	writes := isWrite(method)
-	if writes && !rt.Public && !rt.Stream {
+	if writes && !rt.Public && (!rt.Stream || rt.KeepsIdempotency) {
 		op.Parameters = append(op.Parameters, oaParameter{Name: "Idempotency-Key", In: "header",
 			Description: "Makes a retry safe: a repeat with the same key and body returns the first response (with Idempotent-Replayed: true) instead of acting twice. Keys are scoped to the credential and kept for 24 hours.",
 			Schema:      &Schema{Type: "string", Pattern: "^[\\x20-\\x7E]{1,255}$"}})

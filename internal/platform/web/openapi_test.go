@@ -89,6 +89,8 @@ func sampleRouter() *Router {
 		Response: &oaOrder{}, Handler: noop})
 	rt.Handle(Route{Method: "POST", Path: "/api/v1/orders/bulk", Perm: "orders.write", Tag: "orders", Summary: "Bulk import",
 		Stream: true, Consumes: []string{"application/x-ndjson"}, Response: map[string]any{}, Handler: noop})
+	rt.Handle(Route{Method: "POST", Path: "/api/v1/parcels", Perm: "orders.write", Tag: "orders", Summary: "Buy a label",
+		Stream: true, KeepsIdempotency: true, Request: map[string]any{}, Response: map[string]any{}, Handler: noop})
 	rt.Handle(Route{Method: "GET", Path: "/api/v1/files/{path...}", Perm: "files.read", Summary: "Download a file",
 		Produces: []string{"application/octet-stream"}, Handler: noop})
 	rt.Handle(Route{Method: "DELETE", Path: "/api/v1/webhooks/{id}", Perm: "webhooks.write", Status: 204, Handler: noop})
@@ -151,8 +153,8 @@ func TestOpenAPIDocument(t *testing.T) {
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("operations (-routes +document):\n%s", d)
 		}
-		if len(got) != 9 {
-			t.Errorf("%d operations, want 9", len(got))
+		if len(got) != 10 {
+			t.Errorf("%d operations, want 10", len(got))
 		}
 		for p := range paths {
 			if !strings.HasPrefix(p, "/api/v1/") {
@@ -229,6 +231,18 @@ func TestOpenAPIDocument(t *testing.T) {
 		}
 		if !idem {
 			t.Error("writes document Idempotency-Key")
+		}
+		// A streamed write documents the header only when it keeps keys
+		// itself.
+		for path, want := range map[string]bool{"/api/v1/orders/bulk": false, "/api/v1/parcels": true} {
+			got := false
+			ps, _ := dig(paths, path, "post", "parameters").([]any)
+			for _, p := range ps {
+				got = got || dig(p, "name") == "Idempotency-Key"
+			}
+			if got != want {
+				t.Errorf("%s documents Idempotency-Key: %v, want %v", path, got, want)
+			}
 		}
 		del := dig(paths, "/api/v1/webhooks/{id}", "delete")
 		if dig(del, "responses", "204") == nil || dig(del, "responses", "204", "content") != nil {

@@ -56,8 +56,12 @@ type Route struct {
 	Errors []int
 	// Stream routes read their own body (bulk ingest, EDI) and manage their
 	// own transactions; everything else that writes runs in one transaction.
-	Stream  bool
-	MaxBody int64
+	Stream bool
+	// KeepsIdempotency says a Stream route honours Idempotency-Key itself
+	// (the router does so for every other write), so the API reference
+	// lists the header for it too.
+	KeepsIdempotency bool
+	MaxBody          int64
 	// Page routes belong to the console: an unauthenticated caller is sent
 	// to the sign-in page instead of getting a 401.
 	Page    bool
