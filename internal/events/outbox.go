@@ -156,7 +156,7 @@ func (o *Outbox) Publish(ctx context.Context, e Event) error {
 }
 
 // PublishMany is Publish for a batch (bulk ingest): one statement per
-// hundred events.
+// rowsPerInsert events.
 func (o *Outbox) PublishMany(ctx context.Context, es []Event) error {
 	if len(es) == 0 {
 		return nil
@@ -260,13 +260,19 @@ func marshal(v any) ([]byte, error) {
 	return []byte(strings.TrimRight(b.String(), "\n")), nil
 }
 
-// insert writes rows, 100 to a statement. relayed rows are stamped as
+// rowsPerInsert is how many events one INSERT carries: bulk ingest
+// publishes thousands per transaction, and on PostgreSQL each statement
+// is a round trip (8 parameters a row stays far below either engine's
+// limit on parameters).
+const rowsPerInsert = 500
+
+// insert writes rows, rowsPerInsert to a statement. relayed rows are stamped as
 // already relayed.
 func (o *Outbox) insert(ctx context.Context, rows []row, relayed bool) error {
 	return o.db.InTx(ctx, func(ctx context.Context) error {
 		q := o.db.Q(ctx)
-		for start := 0; start < len(rows); start += 100 {
-			chunk := rows[start:min(start+100, len(rows))]
+		for start := 0; start < len(rows); start += rowsPerInsert {
+			chunk := rows[start:min(start+rowsPerInsert, len(rows))]
 			var sb strings.Builder
 			sb.WriteString(`INSERT INTO outbox_events (id, tenant_id, sandbox, type, resource_id, data, created_at, relayed_at) VALUES `)
 			o.db.ValuesList(&sb, len(chunk), 8, 1)
