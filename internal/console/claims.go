@@ -137,15 +137,7 @@ func (p *ClaimPages) newData(r *http.Request, shipmentID string) (newClaimData, 
 func (p *ClaimPages) newPage(w http.ResponseWriter, r *http.Request) error {
 	d, err := p.newData(r, strings.TrimSpace(r.URL.Query().Get("shipment_id")))
 	v := p.view(r, "console.claims.new.title", &d)
-	status := http.StatusOK
-	if err != nil {
-		fp, ok := p.c.problemOf(r, err)
-		if !ok {
-			return p.c.fail(w, r, err)
-		}
-		v.Problem, status = fp, statusOf(err)
-	}
-	return p.c.render(w, r, status, "claim_new", v)
+	return p.c.renderView(w, r, "claim_new", v, err)
 }
 
 func (p *ClaimPages) create(w http.ResponseWriter, r *http.Request) error {

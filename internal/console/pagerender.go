@@ -29,3 +29,18 @@ func (c *Console) renderPage(w http.ResponseWriter, r *http.Request, status int,
 	}
 	return c.render(w, r, status, spec.Name, v)
 }
+
+// renderView renders page with v, showing err — a refusal of what the
+// page was asked for — as its problem with the problem's status; an error
+// that is not the client's becomes the error page.
+func (c *Console) renderView(w http.ResponseWriter, r *http.Request, page string, v *view, err error) error {
+	status := http.StatusOK
+	if err != nil {
+		fp, ok := c.problemOf(r, err)
+		if !ok {
+			return c.fail(w, r, err)
+		}
+		v.Problem, status = fp, statusOf(err)
+	}
+	return c.render(w, r, status, page, v)
+}

@@ -154,15 +154,7 @@ func (p *ReturnPages) newData(r *http.Request, orderID string) (newReturnData, e
 func (p *ReturnPages) newPage(w http.ResponseWriter, r *http.Request) error {
 	d, err := p.newData(r, strings.TrimSpace(r.URL.Query().Get("order_id")))
 	v := p.view(r, "console.returns.new.title", &d)
-	status := http.StatusOK
-	if err != nil {
-		fp, ok := p.c.problemOf(r, err)
-		if !ok {
-			return p.c.fail(w, r, err)
-		}
-		v.Problem, status = fp, statusOf(err)
-	}
-	return p.c.render(w, r, status, "return_new", v)
+	return p.c.renderView(w, r, "return_new", v, err)
 }
 
 func (p *ReturnPages) create(w http.ResponseWriter, r *http.Request) error {

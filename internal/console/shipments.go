@@ -225,15 +225,7 @@ func (p *ShipmentPages) newPage(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	d := shipNewData{Form: p.formFrom(func(k string) string { return strings.TrimSpace(q.Get(k)) })}
 	v := p.view(r, "console.shipments.new.title", &d)
-	status := http.StatusOK
-	if err := p.prepare(r, &d); err != nil {
-		fp, ok := p.c.problemOf(r, err)
-		if !ok {
-			return p.c.fail(w, r, err)
-		}
-		v.Problem, status = fp, statusOf(err)
-	}
-	return p.c.render(w, r, status, "shipment_new", v)
+	return p.c.renderView(w, r, "shipment_new", v, p.prepare(r, &d))
 }
 
 func (p *ShipmentPages) create(w http.ResponseWriter, r *http.Request) error {
