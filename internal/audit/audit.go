@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/maphash"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -126,6 +127,8 @@ type Log struct {
 	// laneOf); seed hashes a transaction to its lane.
 	lanes uint64
 	seed  maphash.Seed
+	// inserts holds the multi-row INSERT statements by row count.
+	inserts sync.Map
 }
 
 // Lanes is how many parallel chains carry one tenant's records on
@@ -175,6 +178,23 @@ var ErrInvalidEvent = errors.New("audit: invalid event")
 // long transaction that records early delays other writers of the same
 // tenant: record last.
 func (l *Log) Record(ctx context.Context, e Event) error {
+	p, err := Capture(ctx, e)
+	if err != nil {
+		return err
+	}
+	return l.RecordCaptured(ctx, []Captured{p})
+}
+
+// Captured is an event bound to the request that caused it — its actor,
+// request id and source address — ready to be recorded later, in a
+// transaction shared with other requests' records (a batched writer's).
+type Captured struct {
+	r Record
+}
+
+// Capture binds e to the actor and request in ctx. Like Record it marks
+// the request as audited.
+func Capture(ctx context.Context, e Event) (Captured, error) {
 	a := ActorFrom(ctx)
 	tenant := e.TenantID
 	if tenant == "" {
@@ -192,7 +212,7 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 		outcome = OutcomeSuccess
 	}
 	if err := checkEvent(e, outcome, tenant); err != nil {
-		return err
+		return Captured{}, err
 	}
 	// Tells the request pipeline this write has its record, so it does not
 	// add a generic one (see web.Router.AfterWrite). If the transaction
@@ -202,7 +222,7 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	if digest == "" {
 		var err error
 		if digest, err = ChangeDigest(e.Change); err != nil {
-			return fmt.Errorf("audit: %s: %w", e.Action, err)
+			return Captured{}, fmt.Errorf("audit: %s: %w", e.Action, err)
 		}
 	}
 	r := Record{
@@ -222,53 +242,144 @@ func (l *Log) Record(ctx context.Context, e Event) error {
 	if r.Actor == "" {
 		r.Actor, r.ActorType = "anonymous", "anonymous"
 	}
-	err := l.db.InTx(ctx, func(ctx context.Context) error {
-		chain := l.laneOf(ctx, chain)
-		r.Chain = chain
-		q := l.db.Q(ctx)
-		// The head is created on a chain's first record only: creating it
-		// on every append would make each writer wait twice for the one
-		// before it (the insert's conflict check, then the lock).
-		var head int64
-		err := q.QueryRowContext(ctx, l.lockHead(), chain).Scan(&head, &r.PrevHash)
-		if errors.Is(err, sql.ErrNoRows) {
-			if _, err := q.ExecContext(ctx, `INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2)
-				ON CONFLICT (chain) DO NOTHING`, chain, genesis); err != nil {
-				return fmt.Errorf("audit: create head of %s: %w", chain, err)
+	return Captured{r: r}, nil
+}
+
+// Batcher is what Log offers beyond Record: records captured in their own
+// requests, written together in one transaction.
+type Batcher interface {
+	RecordCaptured(ctx context.Context, ps []Captured) error
+}
+
+// RecordAll records es, all by the actor in ctx, in ctx's transaction:
+// in one batch when rec is a Batcher (the Log), else one by one.
+func RecordAll(ctx context.Context, rec interface {
+	Record(ctx context.Context, e Event) error
+}, es []Event) error {
+	b, ok := rec.(Batcher)
+	if !ok {
+		for _, e := range es {
+			if err := rec.Record(ctx, e); err != nil {
+				return err
 			}
-			err = q.QueryRowContext(ctx, l.lockHead(), chain).Scan(&head, &r.PrevHash)
 		}
-		if err != nil {
-			return fmt.Errorf("audit: lock head of %s: %w", chain, err)
+		return nil
+	}
+	ps := make([]Captured, len(es))
+	for i, e := range es {
+		var err error
+		if ps[i], err = Capture(ctx, e); err != nil {
+			return err
 		}
-		// The time is taken under the head lock so that it never runs
-		// backwards along a chain written by one node.
-		r.Seq = head + 1
-		r.At = stamp(l.now())
-		r.Hash = r.computeHash()
-		if _, err := q.ExecContext(ctx, `INSERT INTO audit_events (chain, seq, at, tenant_id, actor, actor_type,
-			actor_email, action, resource, outcome, request_id, source_ip, change_digest, detail, prev_hash, hash)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-			r.Chain, r.Seq, r.At, r.TenantID, r.Actor, r.ActorType, r.ActorEmail, r.Action, r.Resource,
-			r.Outcome, r.RequestID, r.SourceIP, r.ChangeDigest, r.Detail, r.PrevHash, r.Hash); err != nil {
-			return fmt.Errorf("audit: append to %s: %w", chain, err)
+	}
+	return b.RecordCaptured(ctx, ps)
+}
+
+// recordsPerInsert bounds one multi-row INSERT of audit records (16
+// parameters each).
+const recordsPerInsert = 100
+
+// RecordCaptured appends the captured events, in order, inside the
+// transaction carried by ctx (or one of its own). Each chain's head is
+// locked and advanced once however many records it receives; chains are
+// locked in name order, so two batches never wait on each other in a
+// cycle.
+func (l *Log) RecordCaptured(ctx context.Context, ps []Captured) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	err := l.db.InTx(ctx, func(ctx context.Context) error {
+		byChain := make(map[string][]*Record)
+		for i := range ps {
+			r := &ps[i].r
+			byChain[r.Chain] = append(byChain[r.Chain], r)
 		}
-		if _, err := q.ExecContext(ctx, `UPDATE audit_heads SET seq = $2, hash = $3 WHERE chain = $1`,
-			chain, r.Seq, r.Hash); err != nil {
-			return fmt.Errorf("audit: advance head of %s: %w", chain, err)
+		chains := make([]string, 0, len(byChain))
+		for c := range byChain {
+			chains = append(chains, c)
+		}
+		slices.Sort(chains)
+		for _, c := range chains {
+			if err := l.appendChain(ctx, l.laneOf(ctx, c), byChain[c]); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
 	if err != nil {
 		return err
 	}
-	if n := l.pending.Add(1); n >= l.threshold.Load() && l.threshold.Load() > 0 {
+	if n := l.pending.Add(int64(len(ps))); n >= l.threshold.Load() && l.threshold.Load() > 0 {
 		select {
 		case l.kick <- struct{}{}:
 		default:
 		}
 	}
 	return nil
+}
+
+// appendChain links rs onto chain under its head lock and stores them.
+func (l *Log) appendChain(ctx context.Context, chain string, rs []*Record) error {
+	q := l.db.Q(ctx)
+	// The head is created on a chain's first record only: creating it on
+	// every append would make each writer wait twice for the one before it
+	// (the insert's conflict check, then the lock).
+	var (
+		head int64
+		prev string
+	)
+	err := q.QueryRowContext(ctx, l.lockHead(), chain).Scan(&head, &prev)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := q.ExecContext(ctx, `INSERT INTO audit_heads (chain, seq, hash) VALUES ($1, 0, $2)
+			ON CONFLICT (chain) DO NOTHING`, chain, genesis); err != nil {
+			return fmt.Errorf("audit: create head of %s: %w", chain, err)
+		}
+		err = q.QueryRowContext(ctx, l.lockHead(), chain).Scan(&head, &prev)
+	}
+	if err != nil {
+		return fmt.Errorf("audit: lock head of %s: %w", chain, err)
+	}
+	// The time is taken under the head lock so that it never runs backwards
+	// along a chain written by one node.
+	at := stamp(l.now())
+	for _, r := range rs {
+		head++
+		r.Chain, r.Seq, r.At, r.PrevHash = chain, head, at, prev
+		r.Hash = r.computeHash()
+		prev = r.Hash
+	}
+	for rest := rs; len(rest) > 0; {
+		n := min(len(rest), recordsPerInsert)
+		args := make([]any, 0, n*16)
+		for _, r := range rest[:n] {
+			args = append(args, r.Chain, r.Seq, r.At, r.TenantID, r.Actor, r.ActorType, r.ActorEmail, r.Action,
+				r.Resource, r.Outcome, r.RequestID, r.SourceIP, r.ChangeDigest, r.Detail, r.PrevHash, r.Hash)
+		}
+		if _, err := q.ExecContext(ctx, l.insertSQL(n), args...); err != nil {
+			return fmt.Errorf("audit: append to %s: %w", chain, err)
+		}
+		rest = rest[n:]
+	}
+	if _, err := q.ExecContext(ctx, `UPDATE audit_heads SET seq = $2, hash = $3 WHERE chain = $1`,
+		chain, head, prev); err != nil {
+		return fmt.Errorf("audit: advance head of %s: %w", chain, err)
+	}
+	return nil
+}
+
+// insertSQL is the INSERT of n records, kept once built: the single-row
+// one is by far the most used.
+func (l *Log) insertSQL(n int) string {
+	if s, ok := l.inserts.Load(n); ok {
+		return s.(string)
+	}
+	var b strings.Builder
+	b.WriteString(`INSERT INTO audit_events (chain, seq, at, tenant_id, actor, actor_type, actor_email, action,
+		resource, outcome, request_id, source_ip, change_digest, detail, prev_hash, hash) VALUES `)
+	l.db.ValuesList(&b, n, 16, 1)
+	s := b.String()
+	l.inserts.Store(n, s)
+	return s
 }
 
 // laneOf picks the lane of chain that the transaction in ctx appends to.

@@ -79,7 +79,7 @@ func (s *Service) handleCreate(w http.ResponseWriter, r *http.Request) error {
 	if err := web.Decode(r, &n); err != nil {
 		return err
 	}
-	o, err := s.Create(r.Context(), n)
+	o, err := s.createAlone(r.Context(), n)
 	if err != nil {
 		return err
 	}

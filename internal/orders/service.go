@@ -39,6 +39,9 @@ type Service struct {
 	events Publisher
 	log    *slog.Logger
 	now    func() time.Time
+	// batch writes concurrently posted orders together; nil when the
+	// audit recorder cannot record in a shared transaction.
+	batch *batcher
 }
 
 // deferrer is what a Publisher may also offer: holding back the relay of
@@ -56,7 +59,11 @@ func New(d *db.DB, rec Recorder, log *slog.Logger) *Service {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Service{db: d, audit: rec, log: log, now: time.Now}
+	s := &Service{db: d, audit: rec, log: log, now: time.Now}
+	if br, ok := rec.(audit.Batcher); ok {
+		s.batch = &batcher{s: s, rec: br}
+	}
+	return s
 }
 
 // document is the JSON kept in an order row's doc column.
@@ -92,63 +99,105 @@ const insertSQL = `INSERT INTO orders (tenant_id, sandbox, id, channel, external
 // Create stores a new order in status received. A repeated (channel,
 // external_id) is a 409 duplicate_external_id naming the existing order.
 func (s *Service) Create(ctx context.Context, n NewOrder) (Order, error) {
-	if err := n.Validate(); err != nil {
+	p, err := s.prepare(ctx, n)
+	if err != nil {
 		return Order{}, err
+	}
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
+		return s.insert(ctx, p, func(ctx context.Context) error {
+			return s.audit.Record(ctx, p.auditEvent())
+		})
+	})
+	if err != nil {
+		return Order{}, err
+	}
+	return p.o, nil
+}
+
+// prepared is a validated new order with everything stored about it
+// already encoded: on SQLite the writer is held from the first statement
+// to the commit, so the CPU work happens before.
+type prepared struct {
+	o                  Order
+	doc, hist, payload string
+	digest             string
+}
+
+func (s *Service) prepare(ctx context.Context, n NewOrder) (prepared, error) {
+	if err := n.Validate(); err != nil {
+		return prepared{}, err
 	}
 	now := s.now().UTC().Truncate(time.Microsecond)
 	o := Order{ID: ids.New("ord"), ExternalID: n.ExternalID, Channel: n.Channel, PlacedAt: n.PlacedAt,
 		Currency: n.Currency, Buyer: n.Buyer, ShipTo: n.ShipTo, Lines: n.Lines, Status: Received,
 		Totals: n.Totals(), CreatedAt: now, UpdatedAt: now,
 		StatusHistory: []StatusChange{{Status: Received, At: now, By: audit.ActorFrom(ctx).ID}}}
-	var buf bytes.Buffer
-	doc, err := marshalDoc(&buf, document{Buyer: o.Buyer, ShipTo: o.ShipTo, Lines: o.Lines})
-	if err != nil {
-		return Order{}, fmt.Errorf("orders: encode: %w", err)
+	p := prepared{o: o}
+	var (
+		buf bytes.Buffer
+		err error
+	)
+	if p.doc, err = marshalDoc(&buf, document{Buyer: o.Buyer, ShipTo: o.ShipTo, Lines: o.Lines}); err != nil {
+		return prepared{}, fmt.Errorf("orders: encode: %w", err)
 	}
-	hist, err := marshalDoc(&buf, o.StatusHistory)
-	if err != nil {
-		return Order{}, fmt.Errorf("orders: encode: %w", err)
+	if p.hist, err = marshalDoc(&buf, o.StatusHistory); err != nil {
+		return prepared{}, fmt.Errorf("orders: encode: %w", err)
 	}
-	// Encoded and hashed before the transaction: on SQLite the writer is
-	// held from the first statement to the commit.
-	payload, err := marshalDoc(&buf, o)
-	if err != nil {
-		return Order{}, fmt.Errorf("orders: encode: %w", err)
+	if p.payload, err = marshalDoc(&buf, o); err != nil {
+		return prepared{}, fmt.Errorf("orders: encode: %w", err)
 	}
-	digest, err := audit.ChangeDigest(o)
-	if err != nil {
-		return Order{}, fmt.Errorf("orders: encode: %w", err)
+	if p.digest, err = audit.ChangeDigest(o); err != nil {
+		return prepared{}, fmt.Errorf("orders: encode: %w", err)
 	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		q, err := s.db.Tenant(ctx)
+	return p, nil
+}
+
+// auditEvent is the record of p's creation.
+func (p *prepared) auditEvent() audit.Event {
+	return audit.Event{Action: "order.create", Resource: "order/" + p.o.ID, Change: p.o, ChangeDigest: p.digest}
+}
+
+// insert stores p in the transaction in ctx, announces it and has record
+// audit it; a repeated (channel, external_id) is the 409.
+func (s *Service) insert(ctx context.Context, p prepared, record func(ctx context.Context) error) error {
+	q, err := s.db.Tenant(ctx)
+	if err != nil {
+		return err
+	}
+	o := &p.o
+	res, err := q.ExecContext(ctx, insertSQL, o.ID, o.Channel, o.ExternalID, string(o.Status), o.PlacedAt,
+		o.Currency, o.Totals.Lines.Amount, p.doc, p.hist, o.CreatedAt, o.UpdatedAt, o.ShipTo.Country)
+	if err != nil {
+		return fmt.Errorf("orders: create: %w", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return fmt.Errorf("orders: create: %w", err)
+	} else if n == 0 {
+		dup, err := s.duplicate(ctx, *o)
 		if err != nil {
 			return err
 		}
-		res, err := q.ExecContext(ctx, insertSQL, o.ID, o.Channel, o.ExternalID, string(o.Status), o.PlacedAt,
-			o.Currency, o.Totals.Lines.Amount, doc, hist, o.CreatedAt, o.UpdatedAt, o.ShipTo.Country)
-		if err != nil {
-			return fmt.Errorf("orders: create: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("orders: create: %w", err)
-		} else if n == 0 {
-			var existing string
-			if err := q.QueryRowContext(ctx, `SELECT id FROM orders WHERE tenant_id = $1 AND sandbox = $2
-				AND channel = $3 AND external_id = $4`, o.Channel, o.ExternalID).Scan(&existing); err != nil {
-				return fmt.Errorf("orders: find duplicate: %w", err)
-			}
-			return errDuplicate(existing)
-		}
-		if err := s.publish(ctx, events.OrderCreated, o.ID, json.RawMessage(payload)); err != nil {
-			return err
-		}
-		return s.audit.Record(ctx, audit.Event{Action: "order.create", Resource: "order/" + o.ID, Change: o,
-			ChangeDigest: digest})
-	})
-	if err != nil {
-		return Order{}, err
+		return dup
 	}
-	return o, nil
+	if err := s.publish(ctx, events.OrderCreated, o.ID, events.TrustedJSON(p.payload)); err != nil {
+		return err
+	}
+	return record(ctx)
+}
+
+// duplicate returns the 409 for o, whose (channel, external_id) is taken,
+// or the error of looking up the order that holds it.
+func (s *Service) duplicate(ctx context.Context, o Order) (dup error, err error) {
+	q, err := s.db.Tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var existing string
+	if err := q.QueryRowContext(ctx, `SELECT id FROM orders WHERE tenant_id = $1 AND sandbox = $2
+		AND channel = $3 AND external_id = $4`, o.Channel, o.ExternalID).Scan(&existing); err != nil {
+		return nil, fmt.Errorf("orders: find duplicate: %w", err)
+	}
+	return errDuplicate(existing), nil
 }
 
 const selectCols = `id, channel, external_id, status, placed_at, currency, total, doc, history, created_at, updated_at`

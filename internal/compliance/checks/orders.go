@@ -7,12 +7,14 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
 	jsonv2 "github.com/go-json-experiment/json"
 
 	"github.com/silkgate/silkgate/internal/audit"
+	"github.com/silkgate/silkgate/internal/catalog"
 	"github.com/silkgate/silkgate/internal/events"
 	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/jobs"
@@ -119,7 +121,7 @@ type OrderCheck struct {
 func (OrderCheck) XMLRoot() string { return "order_check" }
 
 // orderBatch bounds the orders checked in one transaction.
-const orderBatch = 50
+const orderBatch = 200
 
 // CheckOrders checks the lines of orders and stores the results. Orders
 // already checked are skipped, so a job run twice does no harm.
@@ -127,13 +129,16 @@ func (s *Service) CheckOrders(ctx context.Context, refs []orderRef) error {
 	for start := 0; start < len(refs); start += orderBatch {
 		chunk := refs[start:min(start+orderBatch, len(refs))]
 		err := s.db.InTx(ctx, func(ctx context.Context) error {
-			for _, ref := range chunk {
-				sctx := db.WithScope(ctx, db.Scope{TenantID: ref.TenantID, Sandbox: ref.Sandbox})
-				if err := s.checkOrder(sctx, ref); err != nil {
+			var recs []audit.Event
+			for _, refs := range byScope(chunk) {
+				sctx := db.WithScope(ctx, db.Scope{TenantID: refs[0].TenantID, Sandbox: refs[0].Sandbox})
+				r, err := s.checkScope(sctx, refs)
+				if err != nil {
 					return err
 				}
+				recs = append(recs, r...)
 			}
-			return nil
+			return audit.RecordAll(ctx, s.audit, recs)
 		})
 		if err != nil {
 			return err
@@ -142,12 +147,99 @@ func (s *Service) CheckOrders(ctx context.Context, refs []orderRef) error {
 	return nil
 }
 
-func (s *Service) checkOrder(ctx context.Context, ref orderRef) error {
-	if _, err := s.OrderCheck(ctx, ref.OrderID); err == nil {
-		return nil
-	} else if !errors.Is(err, problem.ErrNotFound) {
-		return err
+// byScope groups refs by tenant scope, in order of first appearance.
+func byScope(refs []orderRef) [][]orderRef {
+	var (
+		groups [][]orderRef
+		at     = map[db.Scope]int{}
+	)
+	for _, r := range refs {
+		sc := db.Scope{TenantID: r.TenantID, Sandbox: r.Sandbox}
+		k, ok := at[sc]
+		if !ok {
+			k = len(groups)
+			at[sc] = k
+			groups = append(groups, nil)
+		}
+		groups[k] = append(groups[k], r)
 	}
+	return groups
+}
+
+// skuLookup is a catalogue lookup remembered for the rest of a batch:
+// orders of one tenant often share SKUs.
+type skuLookup struct {
+	p   catalog.Product
+	err error
+}
+
+// checkScope checks the orders of one scope that have no check yet,
+// stores the checks and returns their audit events.
+func (s *Service) checkScope(ctx context.Context, refs []orderRef) ([]audit.Event, error) {
+	done, err := s.checkedOrders(ctx, refs)
+	if err != nil {
+		return nil, err
+	}
+	skus := map[string]skuLookup{}
+	var (
+		ocs  []OrderCheck
+		recs []audit.Event
+	)
+	for _, ref := range refs {
+		if done[ref.OrderID] {
+			continue
+		}
+		done[ref.OrderID] = true
+		oc, checked, err := s.checkOrder(ctx, ref, skus)
+		if err != nil {
+			return nil, err
+		}
+		ocs = append(ocs, oc)
+		recs = append(recs, audit.Event{Action: "compliance.check_order", TenantID: ref.TenantID,
+			Resource: "order/" + ref.OrderID, Change: map[string]any{"verdict": oc.Verdict, "country": oc.Country, "checked": checked}})
+	}
+	return recs, s.insertOrderChecks(ctx, ocs)
+}
+
+// checkedOrders returns which of refs (all of ctx's scope) have a check.
+func (s *Service) checkedOrders(ctx context.Context, refs []orderRef) (map[string]bool, error) {
+	t, err := s.db.Tenant(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var b strings.Builder
+	b.WriteString(`SELECT order_id FROM compliance_order_checks WHERE tenant_id = $1 AND sandbox = $2 AND order_id IN (`)
+	args := make([]any, len(refs))
+	for i, r := range refs {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("$" + strconv.Itoa(i+3))
+		args[i] = r.OrderID
+	}
+	b.WriteByte(')')
+	rows, err := t.QueryContext(ctx, b.String(), args...)
+	if err != nil {
+		return nil, fmt.Errorf("checks: checked orders: %w", err)
+	}
+	ids, err := db.Collect(rows, func(r db.Row) (string, error) {
+		var id string
+		return id, r.Scan(&id)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("checks: checked orders: %w", err)
+	}
+	done := make(map[string]bool, len(refs))
+	for _, id := range ids {
+		done[id] = true
+	}
+	return done, nil
+}
+
+// checkOrder checks the lines of ref against its ship-to country, storing
+// a product check per catalogued SKU, and returns the order's verdict and
+// how many lines were checked.
+func (s *Service) checkOrder(ctx context.Context, ref orderRef, skus map[string]skuLookup) (OrderCheck, int, error) {
 	oc := OrderCheck{OrderID: ref.OrderID, Country: ref.Country, Verdict: VerdictPass, Lines: []OrderLine{},
 		CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	market := ref.Country
@@ -157,53 +249,68 @@ func (s *Service) checkOrder(ctx context.Context, ref orderRef) error {
 		for _, sku := range ref.SKUs {
 			oc.Lines = append(oc.Lines, OrderLine{SKU: sku, Note: "the ship-to country is not a market the rules know"})
 		}
-		return s.insertOrderCheck(ctx, oc)
+		return oc, 0, nil
 	}
 	if market == "GB" {
 		market = "UK"
 	}
 	checked := 0
 	for _, sku := range ref.SKUs {
-		p, err := s.products.GetBySKU(ctx, sku)
-		if errors.Is(err, problem.ErrNotFound) {
+		l, ok := skus[sku]
+		if !ok {
+			l.p, l.err = s.products.GetBySKU(ctx, sku)
+			skus[sku] = l
+		}
+		if errors.Is(l.err, problem.ErrNotFound) {
 			oc.Lines = append(oc.Lines, OrderLine{SKU: sku, Note: "no catalogue product with this SKU"})
 			continue
 		}
-		if err != nil {
-			return err
+		if l.err != nil {
+			return OrderCheck{}, 0, l.err
 		}
-		c, err := s.run(ctx, p, []string{market}, "")
+		c, err := s.run(ctx, l.p, []string{market}, "")
 		if err != nil {
-			return err
+			return OrderCheck{}, 0, err
 		}
 		c.OrderID, c.CreatedBy = ref.OrderID, "system"
 		if err := s.insert(ctx, c); err != nil {
-			return err
+			return OrderCheck{}, 0, err
 		}
 		checked++
-		oc.Lines = append(oc.Lines, OrderLine{SKU: sku, ProductID: p.ID, CheckID: c.ID, Verdict: c.Verdict})
+		oc.Lines = append(oc.Lines, OrderLine{SKU: sku, ProductID: l.p.ID, CheckID: c.ID, Verdict: c.Verdict})
 		oc.Verdict = WorseVerdict(oc.Verdict, c.Verdict)
 	}
-	if err := s.insertOrderCheck(ctx, oc); err != nil {
-		return err
-	}
-	return s.audit.Record(ctx, audit.Event{Action: "compliance.check_order", TenantID: ref.TenantID,
-		Resource: "order/" + ref.OrderID, Change: map[string]any{"verdict": oc.Verdict, "country": oc.Country, "checked": checked}})
+	return oc, checked, nil
 }
 
-func (s *Service) insertOrderCheck(ctx context.Context, oc OrderCheck) error {
-	doc, err := json.Marshal(oc)
-	if err != nil {
-		return err
+// orderChecksPerInsert bounds one multi-row INSERT of order checks (7
+// parameters each).
+const orderChecksPerInsert = 100
+
+// insertOrderChecks stores ocs, all of ctx's scope.
+func (s *Service) insertOrderChecks(ctx context.Context, ocs []OrderCheck) error {
+	sc, ok := db.ScopeFrom(ctx)
+	if !ok {
+		return db.ErrNoScope
 	}
-	t, err := s.db.Tenant(ctx)
-	if err != nil {
-		return err
-	}
-	_, err = t.ExecContext(ctx, `INSERT INTO compliance_order_checks (tenant_id, sandbox, order_id, verdict, country, doc, created_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT DO NOTHING`, oc.OrderID, oc.Verdict, oc.Country, string(doc), oc.CreatedAt)
-	if err != nil {
-		return fmt.Errorf("checks: store order check: %w", err)
+	for rest := ocs; len(rest) > 0; {
+		n := min(len(rest), orderChecksPerInsert)
+		args := make([]any, 0, n*7)
+		for _, oc := range rest[:n] {
+			doc, err := json.Marshal(oc)
+			if err != nil {
+				return err
+			}
+			args = append(args, sc.TenantID, sc.Sandbox, oc.OrderID, oc.Verdict, oc.Country, string(doc), oc.CreatedAt)
+		}
+		var b strings.Builder
+		b.WriteString(`INSERT INTO compliance_order_checks (tenant_id, sandbox, order_id, verdict, country, doc, created_at) VALUES `)
+		s.db.ValuesList(&b, n, 7, 1)
+		b.WriteString(` ON CONFLICT DO NOTHING`)
+		if _, err := s.db.Q(ctx).ExecContext(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("checks: store order checks: %w", err)
+		}
+		rest = rest[n:]
 	}
 	return nil
 }

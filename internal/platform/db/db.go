@@ -220,6 +220,12 @@ func (d *DB) Begin(ctx context.Context) (context.Context, *sql.Tx, error) {
 	return context.WithValue(ctx, txKey{}, tx), tx, nil
 }
 
+// WithoutTx returns ctx without the transaction it may carry: for work
+// that a request hands on to be committed on its own (see Pristine).
+func WithoutTx(ctx context.Context) context.Context {
+	return context.WithValue(ctx, txKey{}, nil)
+}
+
 // InTransaction reports whether ctx carries a transaction (or a group
 // membership that will join one on first use).
 func InTransaction(ctx context.Context) bool {

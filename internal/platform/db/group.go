@@ -59,19 +59,24 @@ type txGroup struct {
 // transaction has committed. On SQLite, concurrent callers share one
 // transaction (group commit), each isolated by a savepoint: fn's error
 // rolls back fn's changes only. On PostgreSQL, which commits concurrent
-// transactions in parallel, it is InTx. When ctx already carries a
-// transaction fn joins it.
+// transactions in parallel, fn has a transaction of its own. When ctx
+// already carries a transaction fn joins it.
 //
-// On SQLite fn joins the group lazily, at its first use of the store (Q, W,
-// Tx): whatever it computes before — decoding, validating, encoding —
-// runs in parallel with other members instead of holding the single
-// writer. A fn that never touches the store commits nothing.
+// The transaction starts lazily, at fn's first use of the store (Q, W,
+// Tx): whatever fn computes before — decoding, validating, encoding —
+// holds neither SQLite's single writer nor a PostgreSQL connection. A fn
+// that never touches the store commits nothing, and one that hands its
+// whole write to a batched writer may do so while its own transaction is
+// still unused (see Pristine).
 //
 // fn must not use the writer outside ctx's transaction, nor wait for
-// another writer: the group holds SQLite's only write connection.
+// another writer: on SQLite the group holds the only write connection.
 func (d *DB) Group(ctx context.Context, fn func(ctx context.Context) error) (err error) {
-	if d.engine != SQLite || InTransaction(ctx) {
-		return d.InTx(ctx, fn)
+	if InTransaction(ctx) {
+		return fn(ctx)
+	}
+	if d.engine != SQLite {
+		return d.solo(ctx, fn)
 	}
 	// fn's context does not carry the caller's cancellation: interrupting a
 	// SQLite statement inside a transaction rolls back the whole
@@ -133,25 +138,89 @@ func (d *DB) Group(ctx context.Context, fn func(ctx context.Context) error) (err
 
 var errMemberDone = errors.New("db: transaction already finished")
 
-// member is one Group caller's share of a group transaction.
+// solo is Group on PostgreSQL: a transaction of fn's own, begun at fn's
+// first use of the store and bound to ctx like InTx's.
+func (d *DB) solo(ctx context.Context, fn func(ctx context.Context) error) (err error) {
+	m := &member{d: d, ctx: ctx}
+	defer func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		tx := m.own
+		m.own, m.err = nil, errMemberDone
+		switch {
+		case tx == nil:
+		case err != nil:
+			_ = tx.Rollback()
+		default:
+			if cerr := tx.Commit(); cerr != nil {
+				err = fmt.Errorf("db: commit: %w", cerr)
+			}
+		}
+	}()
+	defer func() {
+		if p := recover(); p != nil {
+			m.mu.Lock()
+			if m.own != nil {
+				_ = m.own.Rollback()
+				m.own = nil
+			}
+			m.mu.Unlock()
+			panic(p)
+		}
+	}()
+	return fn(context.WithValue(ctx, txKey{}, m))
+}
+
+// Pristine reports whether ctx carries a Group transaction that has not
+// started: nothing has been read or written through it yet. A caller whose
+// whole write is still to come may then commit that write in a transaction
+// of its own — batched with other callers' — and leave ctx's unused, with
+// the same all-or-nothing outcome for its request.
+func Pristine(ctx context.Context) bool {
+	m, ok := ctx.Value(txKey{}).(*member)
+	if !ok {
+		return false
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.grp == nil && m.own == nil && m.err == nil
+}
+
+// member is one Group caller's share of a group transaction (SQLite), or
+// its own lazily begun transaction (PostgreSQL).
 type member struct {
 	d   *DB
 	mu  sync.Mutex
 	grp *txGroup // set once joined, while the member runs
 	err error    // why the member could not join
+	// ctx and own: PostgreSQL only.
+	ctx context.Context
+	own *sql.Tx
 }
 
 // tx joins the current group (opening one if there is none) on first use
 // and returns its transaction. While joined the member holds the group
-// lock.
+// lock. On PostgreSQL it begins the member's own transaction.
 func (m *member) tx() (*sql.Tx, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.grp != nil {
 		return m.grp.tx, nil
 	}
+	if m.own != nil {
+		return m.own, nil
+	}
 	if m.err != nil {
 		return nil, m.err
+	}
+	if m.ctx != nil {
+		tx, err := m.d.write.BeginTx(m.ctx, nil)
+		if err != nil {
+			m.err = fmt.Errorf("db: begin: %w", err)
+			return nil, m.err
+		}
+		m.own = tx
+		return tx, nil
 	}
 	g := m.d.group
 	g.waiting.Add(1)
