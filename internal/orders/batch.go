@@ -46,6 +46,11 @@ type batcher struct {
 	mu       sync.Mutex
 	queue    []*pendingCreate
 	flushers int
+
+	// Tests only: gate holds flushers back until closed; fault fails the
+	// next batch's first statement.
+	gate  chan struct{}
+	fault func() error
 }
 
 // createAlone creates the order of a request that writes nothing else. If
@@ -90,6 +95,9 @@ func (b *batcher) submit(pc *pendingCreate) {
 
 // run flushes batches until the queue is empty.
 func (b *batcher) run() {
+	if b.gate != nil {
+		<-b.gate
+	}
 	for {
 		b.mu.Lock()
 		n := min(len(b.queue), maxBatchOrders)
@@ -157,6 +165,11 @@ func (b *batcher) write(ctx context.Context, batch []*pendingCreate) ([]error, e
 	tx, ok := db.Tx(ctx)
 	if !ok {
 		return nil, fmt.Errorf("orders: batch outside a transaction")
+	}
+	if b.fault != nil {
+		if err := b.fault(); err != nil {
+			return nil, err
+		}
 	}
 	dups := make([]error, len(batch))
 	var recs []audit.Captured

@@ -95,3 +95,57 @@ func TestOrderIngestCheck(t *testing.T) {
 		}
 	})
 }
+
+// TestCheckOrdersBatch checks a relayed batch holding orders of two scopes,
+// one order twice and one already checked: each order gets one check and
+// one audit record, each in its own scope, and the trail still verifies.
+func TestCheckOrdersBatch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		p := orderstest.New(t, d)
+		products := catalog.New(d, p.Audit)
+		s := New(d, StaticRules(testRules()), products, p.Audit, Config{})
+		if _, err := products.Create(p.Ctx, *toy()); err != nil {
+			t.Fatal(err)
+		}
+		sandbox := db.WithScope(p.Ctx, db.Scope{TenantID: p.Tenant, Sandbox: true})
+		if err := s.CheckOrders(ctx, []orderRef{{TenantID: p.Tenant, OrderID: "ord_done", Country: "DE", SKUs: []string{"NONE"}}}); err != nil {
+			t.Fatal(err)
+		}
+		refs := []orderRef{
+			{TenantID: p.Tenant, OrderID: "ord_1", Country: "DE", SKUs: []string{"TOY-001", "NONE"}},
+			{TenantID: p.Tenant, OrderID: "ord_2", Country: "ZZ", SKUs: []string{"TOY-001"}},
+			{TenantID: p.Tenant, Sandbox: true, OrderID: "ord_1", Country: "FR", SKUs: []string{"TOY-001"}},
+			{TenantID: p.Tenant, OrderID: "ord_1", Country: "DE", SKUs: []string{"TOY-001", "NONE"}},
+			{TenantID: p.Tenant, OrderID: "ord_done", Country: "DE", SKUs: []string{"NONE"}},
+			{TenantID: p.Tenant, OrderID: "ord_3", Country: "DE", SKUs: []string{"NONE"}},
+		}
+		if err := s.CheckOrders(ctx, refs); err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]string{"ord_1": VerdictFail, "ord_2": VerdictWarn, "ord_3": VerdictPass, "ord_done": VerdictPass}
+		for id, verdict := range want {
+			oc, err := s.OrderCheck(p.Ctx, id)
+			if err != nil || oc.Verdict != verdict {
+				t.Errorf("%s: %+v %v, want %s", id, oc, err, verdict)
+			}
+		}
+		if oc, err := s.OrderCheck(sandbox, "ord_1"); err != nil || oc.Country != "FR" {
+			t.Errorf("sandbox ord_1: %+v %v", oc, err)
+		}
+		if _, err := s.OrderCheck(sandbox, "ord_2"); !errors.Is(err, problem.ErrNotFound) {
+			t.Errorf("sandbox sees the live ord_2: %v", err)
+		}
+		var records int
+		if err := d.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_events WHERE tenant_id = $1
+			AND action = 'compliance.check_order'`, p.Tenant).Scan(&records); err != nil {
+			t.Fatal(err)
+		}
+		if records != 5 { // ord_done, then ord_1, ord_2, sandbox ord_1, ord_3
+			t.Errorf("%d check_order records, want 5", records)
+		}
+		if rep, err := p.Audit.Verify(ctx); err != nil || !rep.OK {
+			t.Errorf("audit trail: %+v %v", rep, err)
+		}
+	})
+}

@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -110,8 +111,13 @@ func openSQLite(ctx context.Context, path string) (*DB, error) {
 }
 
 // defaultPoolSize is the PostgreSQL pool size unless the DSN's
-// pool_max_conns says otherwise.
-const defaultPoolSize = 32
+// pool_max_conns says otherwise: four connections per core this process
+// may use, from 8 to 64. More connections than cores to run them mostly
+// add contention (docs/BENCHMARKS.md, Single orders); requests hold a
+// connection only from their first statement to their commit.
+func defaultPoolSize() int {
+	return min(64, max(8, 4*runtime.GOMAXPROCS(0)))
+}
 
 // poolSize takes pool_max_conns (the name pgxpool uses) out of dsn: pgx's
 // database/sql driver would pass it to the server as a run-time parameter,
@@ -124,7 +130,7 @@ func poolSize(dsn string) (string, int, error) {
 	q := u.Query()
 	v := q.Get("pool_max_conns")
 	if v == "" {
-		return dsn, defaultPoolSize, nil
+		return dsn, defaultPoolSize(), nil
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 || n > 10000 {

@@ -128,3 +128,93 @@ func TestGroupPanicSettlesTheGroup(t *testing.T) {
 		}
 	})
 }
+
+// TestGroupStartsAtFirstUse shows that a Group's transaction begins with
+// its first statement: until then the caller is Pristine and may hand its
+// write to a transaction of its own, and a Group that never touches the
+// store commits nothing (and holds no connection).
+func TestGroupStartsAtFirstUse(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		dbtest.MustExec(t, d, `CREATE TABLE lazy (id INTEGER PRIMARY KEY)`)
+		count := func() int {
+			var n int
+			if err := d.Q(ctx).QueryRowContext(ctx, `SELECT count(*) FROM lazy`).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		if db.Pristine(ctx) {
+			t.Error("a context without a Group is Pristine")
+		}
+		err := d.Group(ctx, func(ctx context.Context) error {
+			if !db.Pristine(ctx) {
+				t.Error("a new Group is not Pristine")
+			}
+			// Committed on its own, outside the request's transaction.
+			if err := d.InTx(db.WithoutTx(ctx), func(ctx context.Context) error {
+				_, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO lazy (id) VALUES (1)`)
+				return err
+			}); err != nil {
+				return err
+			}
+			if !db.Pristine(ctx) {
+				t.Error("a write through WithoutTx started the Group's transaction")
+			}
+			return nil
+		})
+		if err != nil || count() != 1 {
+			t.Fatalf("hand-off: err %v, rows %d", err, count())
+		}
+
+		boom := errors.New("boom")
+		err = d.Group(ctx, func(ctx context.Context) error {
+			if _, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO lazy (id) VALUES (2)`); err != nil {
+				return err
+			}
+			if db.Pristine(ctx) {
+				t.Error("still Pristine after a write")
+			}
+			return boom
+		})
+		if !errors.Is(err, boom) || count() != 1 {
+			t.Fatalf("failed Group: err %v, rows %d (its row must be undone)", err, count())
+		}
+
+		var late context.Context
+		if err := d.Group(ctx, func(ctx context.Context) error {
+			late = ctx
+			_, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO lazy (id) VALUES (3)`)
+			return err
+		}); err != nil || count() != 2 {
+			t.Fatalf("committed Group: err %v, rows %d", err, count())
+		}
+		if _, err := d.Q(late).ExecContext(ctx, `INSERT INTO lazy (id) VALUES (4)`); err == nil || count() != 2 {
+			t.Errorf("a Group's context used after it ended wrote: err %v, rows %d", err, count())
+		}
+
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Error("the panic was swallowed")
+				}
+			}()
+			_ = d.Group(ctx, func(ctx context.Context) error {
+				if _, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO lazy (id) VALUES (5)`); err != nil {
+					return err
+				}
+				panic("boom")
+			})
+		}()
+		if count() != 2 {
+			t.Errorf("a panicking Group's row was kept: rows %d", count())
+		}
+		// The connection went back to the pool: a further Group works.
+		if err := d.Group(ctx, func(ctx context.Context) error {
+			_, err := d.Q(ctx).ExecContext(ctx, `INSERT INTO lazy (id) VALUES (6)`)
+			return err
+		}); err != nil || count() != 3 {
+			t.Fatalf("Group after a panic: err %v, rows %d", err, count())
+		}
+	})
+}

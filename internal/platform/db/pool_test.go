@@ -8,7 +8,7 @@ func TestPoolSize(t *testing.T) {
 		size      int
 		bad       bool
 	}{
-		{"postgres://u@h/db", "postgres://u@h/db", defaultPoolSize, false},
+		{"postgres://u@h/db", "postgres://u@h/db", defaultPoolSize(), false},
 		{"postgres://u@h/db?pool_max_conns=64&sslmode=disable", "postgres://u@h/db?sslmode=disable", 64, false},
 		{"postgres://u@h/db?plan_cache_mode=force_custom_plan&pool_max_conns=8", "postgres://u@h/db?plan_cache_mode=force_custom_plan", 8, false},
 		{"postgres://u@h/db?pool_max_conns=0", "", 0, true},
