@@ -524,12 +524,30 @@ func ChangeDigest(change any) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
+// ChangeDigestJSON is ChangeDigest of a change the caller has already
+// encoded as JSON (any encoding of the same value gives the same digest):
+// it saves encoding the change a second time.
+func ChangeDigestJSON(raw []byte) (string, error) {
+	b, err := canonical(raw)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:]), nil
+}
+
 // CanonicalJSON encodes v as ChangeDigest hashes it.
 func CanonicalJSON(v any) ([]byte, error) {
 	raw, err := json.Marshal(v)
 	if err != nil {
 		return nil, fmt.Errorf("encode change: %w", err)
 	}
+	return canonical(raw)
+}
+
+// canonical re-encodes JSON with its object keys sorted, numbers as
+// written and no HTML escaping.
+func canonical(raw []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
 	var generic any

@@ -1020,3 +1020,26 @@ func TestRecordCaptured(t *testing.T) {
 		}
 	})
 }
+
+// TestChangeDigestJSON shows that digesting a change already encoded
+// (without HTML escaping, in another key order, with spaces) gives the
+// digest of the value itself.
+func TestChangeDigestJSON(t *testing.T) {
+	v := map[string]any{"b": []any{1.5, "x<y & z", nil}, "a": map[string]any{"z": true, "k": "é\u2028"}, "n": 10}
+	want, err := ChangeDigest(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, raw := range []string{
+		`{"n":10,"a":{"k":"é\u2028","z":true},"b":[1.5,"x<y & z",null]}`,
+		"{ \"b\" : [1.5, \"x\\u003cy \\u0026 z\", null], \"a\": {\"z\": true, \"k\": \"\\u00e9\u2028\"}, \"n\": 10 }",
+	} {
+		got, err := ChangeDigestJSON([]byte(raw))
+		if err != nil || got != want {
+			t.Errorf("ChangeDigestJSON(%s) = %s, %v; want %s", raw, got, err, want)
+		}
+	}
+	if _, err := ChangeDigestJSON([]byte(`{"a":`)); err == nil {
+		t.Error("malformed JSON digested")
+	}
+}

@@ -123,6 +123,11 @@ func (s *Service) GetBySKU(ctx context.Context, sku string) (Product, error) {
 	return s.find(ctx, "sku", strings.TrimSpace(sku))
 }
 
+// GetBySKUs returns the products of the given SKUs that exist, by SKU.
+func (s *Service) GetBySKUs(ctx context.Context, skus []string) (map[string]Product, error) {
+	return s.findSKUs(ctx, skus)
+}
+
 // List returns one page of the products matching f, in SKU order.
 func (s *Service) List(ctx context.Context, f Filter, pg web.Page) (web.List[Product], error) {
 	if err := f.Validate(); err != nil {

@@ -194,6 +194,44 @@ func (s *Service) find(ctx context.Context, key, value string) (Product, error) 
 	return p, nil
 }
 
+// skusPerQuery bounds the SKUs one lookup binds.
+const skusPerQuery = 500
+
+func (s *Service) findSKUs(ctx context.Context, skus []string) (map[string]Product, error) {
+	t, err := s.db.TenantRead(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]Product, len(skus))
+	for rest := skus; len(rest) > 0; {
+		n := min(len(rest), skusPerQuery)
+		var b strings.Builder
+		b.WriteString(`SELECT ` + productCols + ` FROM products WHERE tenant_id = $1 AND sandbox = $2 AND sku IN (`)
+		args := make([]any, n)
+		for i, sku := range rest[:n] {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("$" + strconv.Itoa(i+3))
+			args[i] = strings.TrimSpace(sku)
+		}
+		b.WriteByte(')')
+		rows, err := t.QueryContext(ctx, b.String(), args...)
+		if err != nil {
+			return nil, fmt.Errorf("catalog: get products: %w", err)
+		}
+		ps, err := db.Collect(rows, func(r db.Row) (Product, error) { return scanProduct(r) })
+		if err != nil {
+			return nil, fmt.Errorf("catalog: get products: %w", err)
+		}
+		for _, p := range ps {
+			out[p.SKU] = p
+		}
+		rest = rest[n:]
+	}
+	return out, nil
+}
+
 // query lists products matching f whose SKU sorts after after, in SKU
 // order, at most limit of them.
 func (s *Service) query(ctx context.Context, f Filter, after string, limit int) ([]Product, error) {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/silkgate/silkgate/internal/app/apptest"
+	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/orders"
 )
@@ -193,6 +194,18 @@ func TestConcurrentCreatesShareABatch(t *testing.T) {
 		}
 		if rep, err := env.App.Audit.Verify(ctx); err != nil || !rep.OK {
 			t.Errorf("audit trail after a batch: %+v %v", rep, err)
+		}
+		// The record's digest is that of the order as the API showed it.
+		var o orders.Order
+		env.Call("GET", "/api/v1/orders/"+created["b"]["B-EXISTING"], keys[3], nil, &o)
+		want, err := audit.ChangeDigest(o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var digest string
+		if err := env.App.DB.Writer().QueryRowContext(ctx, `SELECT change_digest FROM audit_events
+			WHERE resource = $1`, "order/"+o.ID).Scan(&digest); err != nil || digest != want {
+			t.Errorf("digest of %s: %q %v, want %q", o.ID, digest, err, want)
 		}
 		// The sandbox order is not the live one.
 		if r := env.Call("GET", "/api/v1/orders/"+created["a-sandbox"]["B-EXISTING"], keys[0], nil, nil); r.StatusCode != http.StatusNotFound {

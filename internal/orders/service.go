@@ -146,7 +146,7 @@ func (s *Service) prepare(ctx context.Context, n NewOrder) (prepared, error) {
 	if p.payload, err = marshalDoc(&buf, o); err != nil {
 		return prepared{}, fmt.Errorf("orders: encode: %w", err)
 	}
-	if p.digest, err = audit.ChangeDigest(o); err != nil {
+	if p.digest, err = audit.ChangeDigestJSON([]byte(p.payload)); err != nil {
 		return prepared{}, fmt.Errorf("orders: encode: %w", err)
 	}
 	return p, nil

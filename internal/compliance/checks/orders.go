@@ -166,8 +166,7 @@ func byScope(refs []orderRef) [][]orderRef {
 	return groups
 }
 
-// skuLookup is a catalogue lookup remembered for the rest of a batch:
-// orders of one tenant often share SKUs.
+// skuLookup is a SKU's catalogue product, or problem.ErrNotFound.
 type skuLookup struct {
 	p   catalog.Product
 	err error
@@ -180,7 +179,10 @@ func (s *Service) checkScope(ctx context.Context, refs []orderRef) ([]audit.Even
 	if err != nil {
 		return nil, err
 	}
-	skus := map[string]skuLookup{}
+	skus, err := s.lookupSKUs(ctx, refs, done)
+	if err != nil {
+		return nil, err
+	}
 	var (
 		ocs  []OrderCheck
 		recs []audit.Event
@@ -199,6 +201,37 @@ func (s *Service) checkScope(ctx context.Context, refs []orderRef) ([]audit.Even
 			Resource: "order/" + ref.OrderID, Change: map[string]any{"verdict": oc.Verdict, "country": oc.Country, "checked": checked}})
 	}
 	return recs, s.insertOrderChecks(ctx, ocs)
+}
+
+// lookupSKUs reads the catalogue products of every SKU of refs not done,
+// in one query.
+func (s *Service) lookupSKUs(ctx context.Context, refs []orderRef, done map[string]bool) (map[string]skuLookup, error) {
+	var want []string
+	seen := map[string]bool{}
+	for _, ref := range refs {
+		if done[ref.OrderID] {
+			continue
+		}
+		for _, sku := range ref.SKUs {
+			if !seen[sku] {
+				seen[sku] = true
+				want = append(want, sku)
+			}
+		}
+	}
+	found, err := s.products.GetBySKUs(ctx, want)
+	if err != nil {
+		return nil, err
+	}
+	skus := make(map[string]skuLookup, len(want))
+	for _, sku := range want {
+		if p, ok := found[strings.TrimSpace(sku)]; ok {
+			skus[sku] = skuLookup{p: p}
+		} else {
+			skus[sku] = skuLookup{err: problem.ErrNotFound}
+		}
+	}
+	return skus, nil
 }
 
 // checkedOrders returns which of refs (all of ctx's scope) have a check.
@@ -256,11 +289,7 @@ func (s *Service) checkOrder(ctx context.Context, ref orderRef, skus map[string]
 	}
 	checked := 0
 	for _, sku := range ref.SKUs {
-		l, ok := skus[sku]
-		if !ok {
-			l.p, l.err = s.products.GetBySKU(ctx, sku)
-			skus[sku] = l
-		}
+		l := skus[sku]
 		if errors.Is(l.err, problem.ErrNotFound) {
 			oc.Lines = append(oc.Lines, OrderLine{SKU: sku, Note: "no catalogue product with this SKU"})
 			continue

@@ -50,6 +50,7 @@ func (s StaticRules) InForce(_ context.Context, at time.Time) ([]rules.Rule, err
 type Products interface {
 	Get(ctx context.Context, id string) (catalog.Product, error)
 	GetBySKU(ctx context.Context, sku string) (catalog.Product, error)
+	GetBySKUs(ctx context.Context, skus []string) (map[string]catalog.Product, error)
 	List(ctx context.Context, f catalog.Filter, pg web.Page) (web.List[catalog.Product], error)
 }
 
