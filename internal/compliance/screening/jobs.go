@@ -79,10 +79,23 @@ func (s *Service) screenOrderParty(ctx context.Context, a screenPartyArgs) error
 	return err
 }
 
-// screenOrderParties screens each party of a batch. A party that fails is
-// handed to a job of its own, which retries it alone, so that a retry
-// never screens the others twice.
+// screenOrderParties screens each party of a batch, all in one
+// transaction (one commit rather than one per party). If that fails, each
+// party is screened on its own, and a party that fails then is handed to a
+// job of its own, which retries it alone, so that a retry never screens
+// the others twice.
 func (s *Service) screenOrderParties(ctx context.Context, ps []screenPartyArgs) error {
+	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		for _, a := range ps {
+			if err := s.screenOrderParty(ctx, a); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		return nil
+	}
 	var failed []jobs.Args
 	for _, a := range ps {
 		if err := s.screenOrderParty(ctx, a); err != nil {
@@ -93,7 +106,7 @@ func (s *Service) screenOrderParties(ctx context.Context, ps []screenPartyArgs) 
 	if len(failed) == 0 {
 		return nil
 	}
-	_, err := s.jobs.EnqueueMany(ctx, failed, nil)
+	_, err = s.jobs.EnqueueMany(ctx, failed, nil)
 	return err
 }
 

@@ -151,7 +151,10 @@ func openPostgres(ctx context.Context, dsn string) (*DB, error) {
 		return nil, fmt.Errorf("db: open postgres: %w", err)
 	}
 	p.SetMaxOpenConns(size)
-	p.SetMaxIdleConns(max(1, size/2))
+	// Every connection may stay idle (until ConnMaxIdleTime): closing the
+	// surplus after each burst would make the next burst pay for new
+	// backends and re-prepare their statements.
+	p.SetMaxIdleConns(size)
 	p.SetConnMaxIdleTime(5 * time.Minute)
 	if err := p.PingContext(ctx); err != nil {
 		p.Close()
