@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/silkgate/silkgate/internal/audit"
 	"github.com/silkgate/silkgate/internal/events"
@@ -27,6 +28,9 @@ const (
 	maxFlushers = 2
 	// maxBatchOrders bounds one batch (14 parameters per order).
 	maxBatchOrders = 128
+	// flushTimeout bounds one batch's transaction: its orders' requests
+	// wait for it, whatever their own clients do.
+	flushTimeout = 30 * time.Second
 )
 
 // pendingCreate is one order waiting for its batch.
@@ -130,7 +134,9 @@ func (b *batcher) flush(batch []*pendingCreate) {
 		dups      []error
 		committed bool
 	)
-	err := b.s.db.Group(context.Background(), func(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
+	defer cancel()
+	err := b.s.db.Group(ctx, func(ctx context.Context) error {
 		var err error
 		if dups, err = b.write(ctx, batch); err != nil {
 			return err
@@ -140,12 +146,13 @@ func (b *batcher) flush(batch []*pendingCreate) {
 	})
 	if err != nil && !committed && len(batch) > 1 {
 		for _, pc := range batch {
-			ctx := db.WithoutTx(context.WithoutCancel(pc.ctx))
+			ctx, cancel := context.WithTimeout(db.WithoutTx(context.WithoutCancel(pc.ctx)), flushTimeout)
 			pc.err = b.s.db.Group(ctx, func(ctx context.Context) error {
 				return b.s.insert(ctx, pc.p, func(ctx context.Context) error {
 					return b.rec.RecordCaptured(ctx, []audit.Captured{pc.rec})
 				})
 			})
+			cancel()
 		}
 		return
 	}
