@@ -39,6 +39,7 @@ type pendingCreate struct {
 	scope db.Scope
 	p     prepared
 	rec   audit.Captured
+	dup   error // the 409, when its external id was taken
 	err   error
 	done  chan struct{}
 }
@@ -130,15 +131,11 @@ func (b *batcher) flush(batch []*pendingCreate) {
 			close(pc.done)
 		}
 	}()
-	var (
-		dups      []error
-		committed bool
-	)
+	var committed bool
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
 	err := b.s.db.Group(ctx, func(ctx context.Context) error {
-		var err error
-		if dups, err = b.write(ctx, batch); err != nil {
+		if err := b.write(ctx, batch); err != nil {
 			return err
 		}
 		committed = true
@@ -156,42 +153,41 @@ func (b *batcher) flush(batch []*pendingCreate) {
 		}
 		return
 	}
-	for i, pc := range batch {
+	for _, pc := range batch {
 		if err != nil {
 			pc.err = err
 		} else {
-			pc.err = dups[i]
+			pc.err = pc.dup
 		}
 	}
 }
 
-// write stores batch in the transaction in ctx and returns, per order, nil
-// or the 409 of an order whose (channel, external_id) already existed.
-func (b *batcher) write(ctx context.Context, batch []*pendingCreate) ([]error, error) {
+// write stores batch in the transaction in ctx. An order whose (channel,
+// external_id) already existed gets its 409 in dup.
+func (b *batcher) write(ctx context.Context, batch []*pendingCreate) error {
 	s := b.s
 	tx, ok := db.Tx(ctx)
 	if !ok {
-		return nil, fmt.Errorf("orders: batch outside a transaction")
+		return fmt.Errorf("orders: batch outside a transaction")
 	}
 	if b.fault != nil {
 		if err := b.fault(); err != nil {
-			return nil, err
+			return err
 		}
 	}
-	dups := make([]error, len(batch))
 	var recs []audit.Captured
 	// Orders of different tenants (or of a tenant's sandbox) go in
 	// separate statements, each bound to its scope.
-	for _, idx := range byScope(batch) {
-		scope := batch[idx[0]].scope
+	for _, group := range db.ByScope(batch, func(pc *pendingCreate) db.Scope { return pc.scope }) {
+		scope := group[0].scope
 		sctx := db.WithScope(ctx, scope)
-		args := make([]any, 0, len(idx)*(2+bulkCols))
+		args := make([]any, 0, len(group)*(2+bulkCols))
 		perRow := s.db.Engine() == db.SQLite
 		if !perRow {
 			args = append(args, scope.TenantID, scope.Sandbox)
 		}
-		for _, i := range idx {
-			p := &batch[i].p
+		for _, pc := range group {
+			p := &pc.p
 			if perRow {
 				args = append(args, scope.TenantID, scope.Sandbox)
 			}
@@ -199,61 +195,36 @@ func (b *batcher) write(ctx context.Context, batch []*pendingCreate) ([]error, e
 			args = append(args, o.ID, o.Channel, o.ExternalID, string(o.Status), o.PlacedAt, o.Currency,
 				o.Totals.Lines.Amount, p.doc, p.hist, o.CreatedAt, o.UpdatedAt, o.ShipTo.Country)
 		}
-		rows, err := tx.QueryContext(ctx, bulkInsertSQL(len(idx), s.db.Engine()), args...)
+		rows, err := tx.QueryContext(ctx, bulkInsertSQL(len(group), s.db.Engine()), args...)
 		if err != nil {
-			return nil, fmt.Errorf("orders: create: %w", err)
+			return fmt.Errorf("orders: create: %w", err)
 		}
-		created, err := db.Collect(rows, func(r db.Row) (string, error) {
-			var id string
-			return id, r.Scan(&id)
-		})
+		created, err := db.Collect(rows, db.ScanString)
 		if err != nil {
-			return nil, fmt.Errorf("orders: create: %w", err)
+			return fmt.Errorf("orders: create: %w", err)
 		}
 		isNew := make(map[string]bool, len(created))
 		for _, id := range created {
 			isNew[id] = true
 		}
 		es := make([]events.Event, 0, len(created))
-		for _, i := range idx {
-			p := &batch[i].p
+		for _, pc := range group {
+			p := &pc.p
 			if !isNew[p.o.ID] {
-				if dups[i], err = s.duplicate(sctx, p.o); err != nil {
-					return nil, err
+				if pc.dup, err = s.duplicate(sctx, p.o); err != nil {
+					return err
 				}
 				continue
 			}
 			es = append(es, events.Event{Type: events.OrderCreated, ResourceID: p.o.ID,
 				Data: events.TrustedJSON(p.payload)})
-			recs = append(recs, batch[i].rec)
+			recs = append(recs, pc.rec)
 		}
 		if s.events != nil {
 			if err := s.events.PublishMany(sctx, es); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
-	if err := b.rec.RecordCaptured(ctx, recs); err != nil {
-		return nil, err
-	}
-	return dups, nil
-}
-
-// byScope groups the indexes of batch by tenant scope, in order of first
-// appearance.
-func byScope(batch []*pendingCreate) [][]int {
-	var (
-		groups [][]int
-		at     = map[db.Scope]int{}
-	)
-	for i, pc := range batch {
-		k, ok := at[pc.scope]
-		if !ok {
-			k = len(groups)
-			at[pc.scope] = k
-			groups = append(groups, nil)
-		}
-		groups[k] = append(groups[k], i)
-	}
-	return groups
+	return b.rec.RecordCaptured(ctx, recs)
 }

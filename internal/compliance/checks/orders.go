@@ -130,7 +130,9 @@ func (s *Service) CheckOrders(ctx context.Context, refs []orderRef) error {
 		chunk := refs[start:min(start+orderBatch, len(refs))]
 		err := s.db.InTx(ctx, func(ctx context.Context) error {
 			var recs []audit.Event
-			for _, refs := range byScope(chunk) {
+			for _, refs := range db.ByScope(chunk, func(r orderRef) db.Scope {
+				return db.Scope{TenantID: r.TenantID, Sandbox: r.Sandbox}
+			}) {
 				sctx := db.WithScope(ctx, db.Scope{TenantID: refs[0].TenantID, Sandbox: refs[0].Sandbox})
 				r, err := s.checkScope(sctx, refs)
 				if err != nil {
@@ -145,25 +147,6 @@ func (s *Service) CheckOrders(ctx context.Context, refs []orderRef) error {
 		}
 	}
 	return nil
-}
-
-// byScope groups refs by tenant scope, in order of first appearance.
-func byScope(refs []orderRef) [][]orderRef {
-	var (
-		groups [][]orderRef
-		at     = map[db.Scope]int{}
-	)
-	for _, r := range refs {
-		sc := db.Scope{TenantID: r.TenantID, Sandbox: r.Sandbox}
-		k, ok := at[sc]
-		if !ok {
-			k = len(groups)
-			at[sc] = k
-			groups = append(groups, nil)
-		}
-		groups[k] = append(groups[k], r)
-	}
-	return groups
 }
 
 // skuLookup is a SKU's catalogue product, or problem.ErrNotFound.
@@ -255,10 +238,7 @@ func (s *Service) checkedOrders(ctx context.Context, refs []orderRef) (map[strin
 	if err != nil {
 		return nil, fmt.Errorf("checks: checked orders: %w", err)
 	}
-	ids, err := db.Collect(rows, func(r db.Row) (string, error) {
-		var id string
-		return id, r.Scan(&id)
-	})
+	ids, err := db.Collect(rows, db.ScanString)
 	if err != nil {
 		return nil, fmt.Errorf("checks: checked orders: %w", err)
 	}

@@ -336,5 +336,12 @@ func Collect[T any](rows *sql.Rows, scan func(Row) (T, error)) ([]T, error) {
 	return out, rows.Err()
 }
 
+// ScanString is the scan function of a one-column text result, for
+// Collect.
+func ScanString(r Row) (string, error) {
+	var v string
+	return v, r.Scan(&v)
+}
+
 // Row is what a scan function reads from: *sql.Row or *sql.Rows.
 type Row interface{ Scan(dest ...any) error }

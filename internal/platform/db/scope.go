@@ -23,6 +23,27 @@ func WithScope(ctx context.Context, s Scope) context.Context {
 	return context.WithValue(ctx, scopeKey{}, s)
 }
 
+// ByScope groups items by their scope, keeping their order, with the
+// groups in order of first appearance: for batches that hold several
+// tenants' work and write each tenant's in statements of its own.
+func ByScope[T any](items []T, scope func(T) Scope) [][]T {
+	var (
+		groups [][]T
+		at     = map[Scope]int{}
+	)
+	for _, it := range items {
+		sc := scope(it)
+		k, ok := at[sc]
+		if !ok {
+			k = len(groups)
+			at[sc] = k
+			groups = append(groups, nil)
+		}
+		groups[k] = append(groups[k], it)
+	}
+	return groups
+}
+
 // ScopeFrom returns the scope in ctx.
 func ScopeFrom(ctx context.Context) (Scope, bool) {
 	s, ok := ctx.Value(scopeKey{}).(Scope)

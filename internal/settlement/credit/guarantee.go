@@ -323,10 +323,7 @@ func (s *Service) expireDue(ctx context.Context, t db.Tenanted, buyer string) (i
 	if err != nil {
 		return 0, fmt.Errorf("credit: due guarantees: %w", err)
 	}
-	due, err := db.Collect(rows, func(r db.Row) (string, error) {
-		var id string
-		return id, r.Scan(&id)
-	})
+	due, err := db.Collect(rows, db.ScanString)
 	if err != nil {
 		return 0, err
 	}
@@ -369,10 +366,7 @@ func (s *Service) ExpireDue(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("credit: due buyers: %w", err)
 	}
-	buyers, err := db.Collect(rows, func(r db.Row) (string, error) {
-		var b string
-		return b, r.Scan(&b)
-	})
+	buyers, err := db.Collect(rows, db.ScanString)
 	if err != nil {
 		return err
 	}

@@ -150,10 +150,7 @@ func (s *Service) FileClaim(ctx context.Context, policyID string, req ClaimReque
 		if err != nil {
 			return fmt.Errorf("insurance: claims of %s: %w", policyID, err)
 		}
-		open, err := db.Collect(rows, func(r db.Row) (string, error) {
-			var a string
-			return a, r.Scan(&a)
-		})
+		open, err := db.Collect(rows, db.ScanString)
 		if err != nil {
 			return err
 		}
