@@ -70,3 +70,46 @@ func TestOrderIngestScreening(t *testing.T) {
 		}
 	})
 }
+
+// TestScreenOrderPartiesFallsBack screens a relayed batch in which one
+// party cannot be stored (a trigger refuses it): the batch's single
+// transaction fails, every other party is then screened on its own, and
+// the failing one gets a job of its own to retry.
+func TestScreenOrderPartiesFallsBack(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		p := orderstest.New(t, d)
+		if d.Engine() == db.Postgres {
+			dbtest.MustExec(t, d, `CREATE FUNCTION refuse_party() RETURNS trigger AS $$
+				BEGIN RAISE EXCEPTION 'refused'; END $$ LANGUAGE plpgsql`)
+			dbtest.MustExec(t, d, `CREATE TRIGGER refuse_party BEFORE INSERT ON screenings FOR EACH ROW
+				WHEN (NEW.name = 'Refused Party') EXECUTE FUNCTION refuse_party()`)
+		} else {
+			dbtest.MustExec(t, d, `CREATE TRIGGER refuse_party BEFORE INSERT ON screenings
+				WHEN NEW.name = 'Refused Party' BEGIN SELECT RAISE(ABORT, 'refused'); END`)
+		}
+		lists := &fakeLists{}
+		lists.set(testEntries())
+		s := New(d, lists, &nopAudit{}, Config{})
+		s.UseJobs(p.Jobs, nil)
+		batch := []screenPartyArgs{
+			{TenantID: p.Tenant, Name: "Emma Schneider", Country: "DE", SourceRef: "ord_1"},
+			{TenantID: p.Tenant, Name: "Refused Party", Country: "DE", SourceRef: "ord_2"},
+			{TenantID: p.Tenant, Name: "Jonas Weber", Country: "DE", SourceRef: "ord_3"},
+		}
+		if err := s.screenOrderParties(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		var screened, retries int
+		if err := d.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM screenings WHERE tenant_id = $1`,
+			p.Tenant).Scan(&screened); err != nil {
+			t.Fatal(err)
+		}
+		if err := d.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM river_job WHERE kind = 'screening_party'`).Scan(&retries); err != nil {
+			t.Fatal(err)
+		}
+		if screened != 2 || retries != 1 {
+			t.Errorf("%d parties screened and %d retry jobs, want 2 and 1", screened, retries)
+		}
+	})
+}
