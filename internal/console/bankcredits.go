@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strings"
+	"unicode"
 
 	"github.com/silkgate/silkgate/internal/identity"
 	"github.com/silkgate/silkgate/internal/platform/web"
@@ -121,7 +123,10 @@ func (p *BankCreditPages) match(w http.ResponseWriter, r *http.Request) error {
 	}
 	id, proceeds := r.PathValue("id"), field(r, "proceeds_id")
 	err := p.c.attempt(r.Context(), func(ctx context.Context) error {
-		_, err := p.svc.MatchBankCredit(ctx, id, payouts.MatchInput{ProceedsID: proceeds})
+		// Several ids, separated by spaces or commas, when the credit
+		// paid several lines.
+		ids := strings.FieldsFunc(proceeds, func(r rune) bool { return r == ',' || r == ';' || unicode.IsSpace(r) })
+		_, err := p.svc.MatchBankCredit(ctx, id, payouts.MatchInput{ProceedsIDs: ids})
 		return err
 	})
 	if err != nil {

@@ -110,3 +110,40 @@ func TestBankCreditPagesRoles(t *testing.T) {
 		t.Fatalf("another tenant's match: %d", p.Status)
 	}
 }
+
+// TestBankCreditPageMatchesSeveralLines: a finance user matches a credit
+// in suspense to two proceeds lines (of two marketplaces) by typing both
+// ids; lines that do not add up are refused on the page.
+func TestBankCreditPageMatchesSeveralLines(t *testing.T) {
+	env := sqlite(t)
+	tenant := env.Tenant("Bank Credit Lines")
+	id := bankCreditsFixture(t, env, tenant, "lines")
+	ctx := db.WithScope(env.Ctx, db.Scope{TenantID: tenant})
+	var ids []string
+	for i, gross := range []string{"10.00", "2.34"} {
+		p, _, err := env.App.Payouts.RecordProceeds(ctx, payouts.ProceedsInput{SellerID: "bc-lines",
+			Marketplace: []string{"ebay", "amazon-de"}[i], Reference: "PART-" + gross,
+			Gross: money.Money{Amount: gross, Currency: "EUR"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, p.ID)
+	}
+	b := newBrowser(t, env)
+	b.signIn(env.User(tenant, identity.Finance))
+	if p := b.post("/settlement/bank-credits/"+id+"/match", url.Values{"proceeds_id": {ids[0]}}); p.Status != 422 ||
+		!strings.Contains(p.Body, ids[0]) {
+		t.Fatalf("one line of two: %d", p.Status)
+	}
+	done := b.post("/settlement/bank-credits/"+id+"/match", url.Values{"proceeds_id": {ids[0] + ", " + ids[1]}})
+	if done.Status != 303 {
+		t.Fatalf("match: %d %s", done.Status, text(done.Body))
+	}
+	c, err := env.App.Payouts.GetBankCredit(ctx, id)
+	if err != nil || c.Status != payouts.CreditCleared || strings.Join(c.ProceedsIDs, " ") != strings.Join(ids, " ") {
+		t.Fatalf("after match %+v %v", c, err)
+	}
+	if l := b.get("/settlement/bank-credits?status=cleared"); !strings.Contains(l.Body, ids[0]) || !strings.Contains(l.Body, ids[1]) {
+		t.Error("the cleared credit does not list both lines")
+	}
+}

@@ -77,8 +77,12 @@ type BankCredit struct {
 	// Reason says why a credit went to suspense: no_match,
 	// amount_mismatch (proceeds named by it are for another amount or
 	// currency) or ambiguous (it could pay several).
-	Reason     string `json:"reason,omitempty"`
-	ProceedsID string `json:"proceeds_id,omitempty"`
+	Reason string `json:"reason,omitempty"`
+	// ProceedsID is the proceeds line the credit paid when it paid one;
+	// ProceedsIDs lists every line it paid (one transfer may pay several
+	// settlement lines, of one seller or of several).
+	ProceedsID  string   `json:"proceeds_id,omitempty"`
+	ProceedsIDs []string `json:"proceeds_ids,omitempty"`
 	// EntryID is the entry that booked the money in: clearing → bank, or
 	// suspense → bank. MatchEntryID is the later suspense → clearing.
 	EntryID      string    `json:"entry_id"`
@@ -87,9 +91,34 @@ type BankCredit struct {
 	UpdatedAt    time.Time `json:"updated_at"`
 }
 
-// MatchInput names the proceeds a suspense credit paid.
+// MatchInput names the proceeds a suspense credit paid: one line, or
+// several whose gross adds up to the credit.
 type MatchInput struct {
-	ProceedsID string `json:"proceeds_id"`
+	ProceedsID  string   `json:"proceeds_id,omitempty"`
+	ProceedsIDs []string `json:"proceeds_ids,omitempty"`
+}
+
+// maxCreditLines bounds the proceeds lines one credit may pay.
+const maxCreditLines = 200
+
+// ids returns the distinct proceeds ids named, or the field error.
+func (in MatchInput) ids() ([]string, error) {
+	var out []string
+	seen := map[string]bool{}
+	for _, id := range append([]string{in.ProceedsID}, in.ProceedsIDs...) {
+		if id = strings.TrimSpace(id); id != "" && !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	switch {
+	case len(out) == 0:
+		return nil, problem.Invalid(problem.Field{Field: "proceeds_id", Code: "required"})
+	case len(out) > maxCreditLines:
+		return nil, problem.Invalid(problem.Field{Field: "proceeds_ids", Code: "max_items",
+			Params: []any{"max", maxCreditLines}})
+	}
+	return out, nil
 }
 
 const bankCreditCols = `id, recon_id, msg_id, account, end_to_end_id, remittance, bank_ref, booking_date, currency,
@@ -155,31 +184,34 @@ func identifiers(e iso20022.BankEntry) []string {
 
 // matchProceeds finds the booked proceeds not yet cleared that a credit
 // pays: named by its end-to-end id or remittance (the proceeds' reference
-// or id) and for exactly its gross amount and currency. Zero or several
-// give the suspense reason.
-func (s *Service) matchProceeds(ctx context.Context, q db.Tenanted, e iso20022.BankEntry) (Proceeds, string, error) {
+// or id) and for exactly its gross amount and currency — one line, or,
+// when no single line fits, every line named whose gross adds up to the
+// credit (a transfer that pays several settlement lines lists their
+// references). Anything else gives the suspense reason.
+func (s *Service) matchProceeds(ctx context.Context, q db.Tenanted, e iso20022.BankEntry) ([]Proceeds, string, error) {
 	idents := identifiers(e)
 	if len(idents) == 0 {
-		return Proceeds{}, SuspenseNoMatch, nil
+		return nil, SuspenseNoMatch, nil
 	}
-	args := make([]any, 0, len(idents))
+	args := make([]any, 0, len(idents)+1)
 	marks := make([]string, 0, len(idents))
 	for i, v := range idents {
 		args = append(args, v)
 		marks = append(marks, "$"+strconv.Itoa(i+3))
 	}
 	in := strings.Join(marks, ", ")
+	args = append(args, maxCreditLines+1)
 	rows, err := q.QueryContext(ctx, `SELECT `+proceedsCols+` FROM settlement_proceeds p
 		WHERE tenant_id = $1 AND sandbox = $2 AND (reference IN (`+in+`) OR id IN (`+in+`))
-		AND NOT EXISTS (SELECT 1 FROM settlement_bank_credits b WHERE b.tenant_id = p.tenant_id AND b.sandbox = p.sandbox
-			AND b.proceeds_id = p.id)
-		ORDER BY id LIMIT 50`, args...)
+		AND NOT EXISTS (SELECT 1 FROM settlement_bank_credit_lines l WHERE l.tenant_id = p.tenant_id
+			AND l.sandbox = p.sandbox AND l.proceeds_id = p.id)
+		ORDER BY id LIMIT $`+strconv.Itoa(len(args)+2), args...)
 	if err != nil {
-		return Proceeds{}, "", fmt.Errorf("payouts: match bank credit: %w", err)
+		return nil, "", fmt.Errorf("payouts: match bank credit: %w", err)
 	}
 	named, err := collectProceeds(rows)
 	if err != nil {
-		return Proceeds{}, "", err
+		return nil, "", err
 	}
 	var fit []Proceeds
 	for _, p := range named {
@@ -189,13 +221,109 @@ func (s *Service) matchProceeds(ctx context.Context, q db.Tenanted, e iso20022.B
 	}
 	switch {
 	case len(fit) == 1:
-		return fit[0], "", nil
+		return fit, "", nil
 	case len(fit) > 1:
-		return Proceeds{}, SuspenseAmbiguous, nil
-	case len(named) > 0:
-		return Proceeds{}, SuspenseAmount, nil
+		return nil, SuspenseAmbiguous, nil
+	case len(named) == 0:
+		return nil, SuspenseNoMatch, nil
+	case len(named) > 1 && len(named) <= maxCreditLines && sumGross(named, e.Amount.Currency) == minorOf(e.Amount):
+		return named, "", nil
 	}
-	return Proceeds{}, SuspenseNoMatch, nil
+	return nil, SuspenseAmount, nil
+}
+
+// sumGross adds the gross of ps in minor units; -1 when one is in another
+// currency.
+func sumGross(ps []Proceeds, ccy string) int64 {
+	var n int64
+	for _, p := range ps {
+		if p.Gross.Currency != ccy {
+			return -1
+		}
+		n += minorOf(p.Gross)
+	}
+	return n
+}
+
+// clearingPostings credits each marketplace's clearing account with the
+// gross of its lines in ps, in the order the marketplaces first appear.
+func (s *Service) clearingPostings(ctx context.Context, ps []Proceeds, ccy string) ([]ledger.PostingInput, error) {
+	var (
+		out []ledger.PostingInput
+		at  = map[string]int{}
+		sum []int64
+	)
+	for _, p := range ps {
+		k, ok := at[p.Marketplace]
+		if !ok {
+			acct, err := s.ensureAccount(ctx, clearingCode(p.Marketplace), ccy, "asset")
+			if err != nil {
+				return nil, err
+			}
+			k = len(out)
+			at[p.Marketplace] = k
+			out = append(out, ledger.PostingInput{Account: acct, Direction: ledger.Credit})
+			sum = append(sum, 0)
+		}
+		sum[k] += minorOf(p.Gross)
+	}
+	for i := range out {
+		out[i].Amount = moneyOf(sum[i], ccy)
+	}
+	return out, nil
+}
+
+// keepLines records that credit paid ps. A line another credit paid
+// meanwhile is the 409.
+func keepLines(ctx context.Context, q db.Tenanted, credit string, ps []Proceeds) error {
+	for _, p := range ps {
+		_, err := q.ExecContext(ctx, `INSERT INTO settlement_bank_credit_lines (tenant_id, sandbox, credit_id, proceeds_id)
+			VALUES ($1, $2, $3, $4)`, credit, p.ID)
+		if db.IsUnique(err) {
+			return proceedsCleared(p.ID, "")
+		}
+		if err != nil {
+			return fmt.Errorf("payouts: keep bank credit line: %w", err)
+		}
+	}
+	return nil
+}
+
+// proceedsIDs returns the ids of ps.
+func proceedsIDs(ps []Proceeds) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.ID
+	}
+	return out
+}
+
+// withLines fills the ProceedsIDs of cs from their lines.
+func withLines(ctx context.Context, q db.Tenanted, cs []BankCredit) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	args := make([]any, len(cs))
+	marks := make([]string, len(cs))
+	at := make(map[string]int, len(cs))
+	for i, c := range cs {
+		args[i], marks[i], at[c.ID] = c.ID, "$"+strconv.Itoa(i+3), i
+	}
+	rows, err := q.QueryContext(ctx, `SELECT credit_id, proceeds_id FROM settlement_bank_credit_lines
+		WHERE tenant_id = $1 AND sandbox = $2 AND credit_id IN (`+strings.Join(marks, ", ")+`) ORDER BY proceeds_id`, args...)
+	if err != nil {
+		return fmt.Errorf("payouts: bank credit lines: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var credit, proceeds string
+		if err := rows.Scan(&credit, &proceeds); err != nil {
+			return fmt.Errorf("payouts: bank credit lines: %w", err)
+		}
+		c := &cs[at[credit]]
+		c.ProceedsIDs = append(c.ProceedsIDs, proceeds)
+	}
+	return rows.Err()
 }
 
 // bookCredit takes one booked bank credit of a reconciliation into the
@@ -209,7 +337,12 @@ func (s *Service) bookCredit(ctx context.Context, q db.Tenanted, reconID, msgID 
 		WHERE tenant_id = $1 AND sandbox = $2 AND dedup_key = $3`, key))
 	switch {
 	case err == nil:
-		re.Result, re.BankCreditID, re.ProceedsID, re.Reason = ReconAlreadyBooked, prev.ID, prev.ProceedsID, prev.Reason
+		cs := []BankCredit{prev}
+		if err := withLines(ctx, q, cs); err != nil {
+			return err
+		}
+		re.Result, re.BankCreditID, re.ProceedsID, re.ProceedsIDs, re.Reason = ReconAlreadyBooked, prev.ID, prev.ProceedsID,
+			cs[0].ProceedsIDs, prev.Reason
 		return nil
 	case !errors.Is(err, sql.ErrNoRows):
 		return fmt.Errorf("payouts: find bank credit: %w", err)
@@ -217,7 +350,7 @@ func (s *Service) bookCredit(ctx context.Context, q db.Tenanted, reconID, msgID 
 	if _, err := iso20022.ToMinor(e.Amount); err != nil || e.Amount.Amount == "" {
 		return nil // not an amount the ledger can take; reported unmatched
 	}
-	p, reason, err := s.matchProceeds(ctx, q, e)
+	ps, reason, err := s.matchProceeds(ctx, q, e)
 	if err != nil {
 		return err
 	}
@@ -226,27 +359,34 @@ func (s *Service) bookCredit(ctx context.Context, q db.Tenanted, reconID, msgID 
 	if err != nil {
 		return err
 	}
-	from, status := "", CreditSuspense
-	if reason == "" {
-		status = CreditCleared
-		if from, err = s.ensureAccount(ctx, clearingCode(p.Marketplace), ccy, "asset"); err != nil {
-			return err
-		}
-	} else if from, err = s.ensureAccount(ctx, SuspenseCode, ccy, "liability"); err != nil {
-		return err
-	}
 	now := nowUTC(s)
 	c := BankCredit{ID: ids.New("sbc"), ReconciliationID: reconID, MsgID: msgID, Account: e.Account, EndToEndID: e.EndToEndID,
-		Remittance: e.Remittance, BankRef: e.BankRef, BookingDate: e.BookingDate, Amount: e.Amount, Status: status,
-		Reason: reason, ProceedsID: p.ID, CreatedAt: now, UpdatedAt: now}
+		Remittance: e.Remittance, BankRef: e.BankRef, BookingDate: e.BookingDate, Amount: e.Amount, Status: CreditSuspense,
+		Reason: reason, CreatedAt: now, UpdatedAt: now}
 	desc := fmt.Sprintf("Bank credit %s to suspense", e.Amount)
-	if status == CreditCleared {
-		desc = fmt.Sprintf("Bank credit %s clears proceeds %s %s", e.Amount, p.Marketplace, p.Reference)
+	var from []ledger.PostingInput
+	if reason == "" {
+		c.Status, c.ProceedsIDs = CreditCleared, proceedsIDs(ps)
+		if len(ps) == 1 {
+			c.ProceedsID = ps[0].ID
+			desc = fmt.Sprintf("Bank credit %s clears proceeds %s %s", e.Amount, ps[0].Marketplace, ps[0].Reference)
+		} else {
+			desc = fmt.Sprintf("Bank credit %s clears %d proceeds lines", e.Amount, len(ps))
+		}
+		if from, err = s.clearingPostings(ctx, ps, ccy); err != nil {
+			return err
+		}
+	} else {
+		suspense, err := s.ensureAccount(ctx, SuspenseCode, ccy, "liability")
+		if err != nil {
+			return err
+		}
+		from = []ledger.PostingInput{{Account: suspense, Direction: ledger.Credit, Amount: e.Amount}}
 	}
 	entry, _, err := s.ledger.CreateEntry(ctx, ledger.NewEntry{IdempotencyKey: "settlement:bank-credit:" + key,
-		Description: desc, Metadata: map[string]string{"bank_credit_id": c.ID, "proceeds_id": p.ID, "end_to_end_id": e.EndToEndID},
-		Postings: []ledger.PostingInput{{Account: cash, Direction: ledger.Debit, Amount: e.Amount},
-			{Account: from, Direction: ledger.Credit, Amount: e.Amount}}})
+		Description: desc, Metadata: map[string]string{"bank_credit_id": c.ID, "proceeds_id": strings.Join(c.ProceedsIDs, " "),
+			"end_to_end_id": e.EndToEndID},
+		Postings: append([]ledger.PostingInput{{Account: cash, Direction: ledger.Debit, Amount: e.Amount}}, from...)})
 	if err != nil {
 		return err
 	}
@@ -259,11 +399,14 @@ func (s *Service) bookCredit(ctx context.Context, q db.Tenanted, reconID, msgID 
 		c.Status, c.Reason, c.ProceedsID, c.EntryID, now); err != nil {
 		return fmt.Errorf("payouts: keep bank credit: %w", err)
 	}
-	re.Result, re.BankCreditID, re.ProceedsID, re.Reason = ReconSuspense, c.ID, c.ProceedsID, c.Reason
-	if status == CreditCleared {
+	if err := keepLines(ctx, q, c.ID, ps); err != nil {
+		return err
+	}
+	re.Result, re.BankCreditID, re.ProceedsID, re.ProceedsIDs, re.Reason = ReconSuspense, c.ID, c.ProceedsID, c.ProceedsIDs, c.Reason
+	if c.Status == CreditCleared {
 		re.Result = ReconCleared
-		gross := p.Gross
-		re.Expected = &gross
+		expected := moneyOf(sumGross(ps, ccy), ccy)
+		re.Expected = &expected
 	}
 	return s.audit.Record(ctx, audit.Event{Action: "settlement.bank_credit.book", Resource: "settlement_bank_credit/" + c.ID,
 		Change: c})
@@ -283,7 +426,11 @@ func (s *Service) GetBankCredit(ctx context.Context, id string) (BankCredit, err
 	if err != nil {
 		return BankCredit{}, fmt.Errorf("payouts: get bank credit: %w", err)
 	}
-	return c, nil
+	cs := []BankCredit{c}
+	if err := withLines(ctx, q, cs); err != nil {
+		return BankCredit{}, err
+	}
+	return cs[0], nil
 }
 
 // ListBankCredits lists bank credits newest first, of one status (cleared
@@ -311,21 +458,29 @@ func (s *Service) ListBankCredits(ctx context.Context, status string, p web.Page
 	if err != nil {
 		return web.List[BankCredit]{}, fmt.Errorf("payouts: list bank credits: %w", err)
 	}
+	if err := withLines(ctx, q, items); err != nil {
+		return web.List[BankCredit]{}, err
+	}
 	return web.NewList(p, items, func(c BankCredit) string { return c.ID }), nil
 }
 
-// MatchBankCredit says which proceeds a credit in suspense paid: their
-// gross moves from the suspense account to the marketplace's clearing
-// account, in one entry with the credit's change of status. The proceeds
-// must be for exactly the credit's amount and currency and not cleared
-// yet; a credit not in suspense is 409.
+// MatchBankCredit says which proceeds a credit in suspense paid — one
+// line, or several whose gross adds up to it: their gross moves from the
+// suspense account to the marketplaces' clearing accounts, in one entry
+// with the credit's change of status. The lines must be in the credit's
+// currency, add up to exactly its amount and not be cleared yet; a credit
+// not in suspense is 409.
 func (s *Service) MatchBankCredit(ctx context.Context, id string, in MatchInput) (BankCredit, error) {
-	in.ProceedsID = strings.TrimSpace(in.ProceedsID)
-	if in.ProceedsID == "" {
-		return BankCredit{}, problem.Invalid(problem.Field{Field: "proceeds_id", Code: "required"})
+	want, err := in.ids()
+	if err != nil {
+		return BankCredit{}, err
+	}
+	field := "proceeds_id"
+	if len(want) > 1 {
+		field = "proceeds_ids"
 	}
 	var out BankCredit
-	err := s.db.InTx(ctx, func(ctx context.Context) error {
+	err = s.db.InTx(ctx, func(ctx context.Context) error {
 		q, err := s.db.Tenant(ctx)
 		if err != nil {
 			return err
@@ -341,50 +496,72 @@ func (s *Service) MatchBankCredit(ctx context.Context, id string, in MatchInput)
 		if before.Status != CreditSuspense {
 			return problem.Conflict("bank_credit_not_in_suspense", "id", id, "status", before.Status)
 		}
-		p, _, err := scanProceeds(q.QueryRowContext(ctx, `SELECT `+proceedsCols+` FROM settlement_proceeds
-			WHERE tenant_id = $1 AND sandbox = $2 AND id = $3`, in.ProceedsID))
-		if errors.Is(err, sql.ErrNoRows) {
-			return errNotFound("proceeds_id")
-		}
-		if err != nil {
-			return fmt.Errorf("payouts: find proceeds: %w", err)
-		}
-		if p.Gross != before.Amount {
-			return problem.Invalid(problem.Field{Field: "proceeds_id", Code: SuspenseAmount,
-				Params: []any{"expected", p.Gross.String(), "amount", before.Amount.String()}})
-		}
-		var other string
-		err = q.QueryRowContext(ctx, `SELECT id FROM settlement_bank_credits WHERE tenant_id = $1 AND sandbox = $2
-			AND proceeds_id = $3`, p.ID).Scan(&other)
-		switch {
-		case err == nil:
-			return proceedsCleared(p.ID, other)
-		case !errors.Is(err, sql.ErrNoRows):
-			return fmt.Errorf("payouts: find clearing credit: %w", err)
+		ps := make([]Proceeds, 0, len(want))
+		for _, pid := range want {
+			p, _, err := scanProceeds(q.QueryRowContext(ctx, `SELECT `+proceedsCols+` FROM settlement_proceeds
+				WHERE tenant_id = $1 AND sandbox = $2 AND id = $3`, pid))
+			if errors.Is(err, sql.ErrNoRows) {
+				return problem.Invalid(problem.Field{Field: field, Code: "not_found", Params: []any{"id", pid}})
+			}
+			if err != nil {
+				return fmt.Errorf("payouts: find proceeds: %w", err)
+			}
+			ps = append(ps, p)
 		}
 		ccy := before.Amount.Currency
+		if got := sumGross(ps, ccy); got != minorOf(before.Amount) {
+			expected := ps[0].Gross.String()
+			if got >= 0 {
+				expected = moneyOf(got, ccy).String()
+			}
+			ref := before.EndToEndID
+			if ref == "" {
+				ref = before.ID
+			}
+			return problem.Invalid(problem.Field{Field: field, Code: SuspenseAmount,
+				Params: []any{"expected", expected, "amount", before.Amount.String(), "got", before.Amount.String(),
+					"end_to_end_id", ref}})
+		}
+		for _, p := range ps {
+			var other string
+			err = q.QueryRowContext(ctx, `SELECT credit_id FROM settlement_bank_credit_lines WHERE tenant_id = $1
+				AND sandbox = $2 AND proceeds_id = $3`, p.ID).Scan(&other)
+			switch {
+			case err == nil:
+				return proceedsCleared(p.ID, other)
+			case !errors.Is(err, sql.ErrNoRows):
+				return fmt.Errorf("payouts: find clearing credit: %w", err)
+			}
+		}
 		suspense, err := s.ensureAccount(ctx, SuspenseCode, ccy, "liability")
 		if err != nil {
 			return err
 		}
-		clearing, err := s.ensureAccount(ctx, clearingCode(p.Marketplace), ccy, "asset")
+		clearing, err := s.clearingPostings(ctx, ps, ccy)
 		if err != nil {
 			return err
 		}
+		desc := fmt.Sprintf("Bank credit %s matched to %d proceeds lines", before.Amount, len(ps))
+		if len(ps) == 1 {
+			desc = fmt.Sprintf("Bank credit %s matched to proceeds %s %s", before.Amount, ps[0].Marketplace, ps[0].Reference)
+		}
 		e, _, err := s.ledger.CreateEntry(ctx, ledger.NewEntry{IdempotencyKey: "settlement:bank-credit-match:" + id,
-			Description: fmt.Sprintf("Bank credit %s matched to proceeds %s %s", before.Amount, p.Marketplace, p.Reference),
-			Metadata:    map[string]string{"bank_credit_id": id, "proceeds_id": p.ID},
-			Postings: []ledger.PostingInput{{Account: suspense, Direction: ledger.Debit, Amount: before.Amount},
-				{Account: clearing, Direction: ledger.Credit, Amount: before.Amount}}})
+			Description: desc, Metadata: map[string]string{"bank_credit_id": id, "proceeds_id": strings.Join(want, " ")},
+			Postings: append([]ledger.PostingInput{{Account: suspense, Direction: ledger.Debit, Amount: before.Amount}},
+				clearing...)})
 		if err != nil {
 			return err
+		}
+		single := ""
+		if len(ps) == 1 {
+			single = ps[0].ID
 		}
 		now := nowUTC(s)
 		res, err := q.ExecContext(ctx, `UPDATE settlement_bank_credits SET status = $4, proceeds_id = $5, match_entry_id = $6,
 			updated_at = $7 WHERE tenant_id = $1 AND sandbox = $2 AND id = $3 AND status = $8`,
-			id, CreditCleared, p.ID, e.ID, now, CreditSuspense)
+			id, CreditCleared, single, e.ID, now, CreditSuspense)
 		if db.IsUnique(err) {
-			return proceedsCleared(p.ID, "")
+			return proceedsCleared(single, "")
 		}
 		if err != nil {
 			return fmt.Errorf("payouts: match bank credit: %w", err)
@@ -392,8 +569,11 @@ func (s *Service) MatchBankCredit(ctx context.Context, id string, in MatchInput)
 		if n, _ := res.RowsAffected(); n != 1 {
 			return problem.Conflict("bank_credit_not_in_suspense", "id", id, "status", CreditCleared)
 		}
+		if err := keepLines(ctx, q, id, ps); err != nil {
+			return err
+		}
 		out = before
-		out.Status, out.ProceedsID, out.MatchEntryID, out.UpdatedAt = CreditCleared, p.ID, e.ID, now
+		out.Status, out.ProceedsID, out.ProceedsIDs, out.MatchEntryID, out.UpdatedAt = CreditCleared, single, proceedsIDs(ps), e.ID, now
 		return s.audit.Record(ctx, audit.Event{Action: "settlement.bank_credit.match", Resource: "settlement_bank_credit/" + id,
 			Change: map[string]any{"before": before, "after": out}})
 	})

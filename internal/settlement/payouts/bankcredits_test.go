@@ -58,6 +58,21 @@ func (f *fixture) posted(t *testing.T, code string) string {
 	return a.Balance.Posted.Amount
 }
 
+// checkBank compares the posted balances of a clearing account, bank:cash
+// and bank:suspense (EUR) with what is expected, and checks the ledger.
+func (f *fixture) checkBank(t *testing.T, when, clearing, clear, cash, suspense string) {
+	t.Helper()
+	for code, want := range map[string]string{clearing: clear, BankCashCode: cash, SuspenseCode: suspense} {
+		if got := f.posted(t, code); got != want {
+			t.Errorf("%s: %s %s, want %s", when, code, got, want)
+		}
+	}
+	sumZero(t, f, "EUR")
+	if ms, err := f.ledger.Verify(f.ctx); err != nil || len(ms) != 0 {
+		t.Errorf("%s: verify %+v %v", when, ms, err)
+	}
+}
+
 func problemCode(err error) (int, string) {
 	pe, ok := problem.As(err)
 	if !ok {
@@ -122,15 +137,7 @@ func TestBankCreditsClearProceeds(t *testing.T) {
 		}
 		check := func(when, clear, cash, suspense string) {
 			t.Helper()
-			for code, want := range map[string]string{clearing: clear, BankCashCode: cash, SuspenseCode: suspense} {
-				if got := f.posted(t, code); got != want {
-					t.Errorf("%s: %s %s, want %s", when, code, got, want)
-				}
-			}
-			sumZero(t, f, "EUR")
-			if ms, err := f.ledger.Verify(f.ctx); err != nil || len(ms) != 0 {
-				t.Errorf("%s: verify %+v %v", when, ms, err)
-			}
+			f.checkBank(t, when, clearing, clear, cash, suspense)
 		}
 		check("first file", "-27.00", "-191.00", "41.00")
 		// The same file again books nothing new.
@@ -201,5 +208,94 @@ func TestBankCreditsClearProceeds(t *testing.T) {
 		if !strings.Contains(strings.Join(f.rec.actions, " "), "settlement.bank_credit.match") {
 			t.Errorf("not audited: %v", f.rec.actions)
 		}
+	})
+}
+
+// TestBankCreditPaysSeveralProceeds: one transfer that names several
+// proceeds lines whose gross adds up to it clears them all in one entry;
+// one that names lines adding up to something else waits in suspense,
+// and is then matched by hand to the lines it paid. A line is cleared
+// once, and a hand match must add up.
+func TestBankCreditPaysSeveralProceeds(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		f := setup(t, d)
+		f.account(t, "s1", PayoutAccountInput{Name: "Yiwu Bright Toys", Currency: "EUR", Rail: sandboxbank.Name,
+			IBAN: "GB29 NWBK 6016 1331 9268 19", BIC: "NWBKGB2L"})
+		p9 := f.proceeds(t, "s1", "SETT-9", eur("60.00"), eur("2.00"))
+		p10 := f.proceeds(t, "s1", "SETT-10", eur("30.00"), eur("0"))
+		p11 := f.proceeds(t, "s1", "SETT-11", eur("30.00"), eur("0"))
+		p12 := f.proceeds(t, "s1", "SETT-12", eur("45.00"), eur("0"))
+		p13 := f.proceeds(t, "s1", "SETT-13", eur("10.00"), eur("0"))
+		clearing := clearingCode("amazon-de")
+		file := camt054("CAMT-M",
+			credit{"CRDT", "BOOK", "90.00", "NOTPROVIDED", "Amazon settlements SETT-9, SETT-10", "BR-1"},
+			credit{"CRDT", "BOOK", "70.00", "NOTPROVIDED", "SETT-11 SETT-12", "BR-2"},
+			credit{"CRDT", "BOOK", "75.00", "PAY-77", "", "BR-3"},
+		)
+		r, err := f.svc.Reconcile(f.ctx, "camt-m.xml", file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e0 := r.Entries[0]
+		if e0.Result != ReconCleared || e0.ProceedsID != "" || strings.Join(e0.ProceedsIDs, ",") != p9.ID+","+p10.ID ||
+			e0.Expected == nil || *e0.Expected != eur("90.00") {
+			t.Fatalf("credit for two lines: %+v", e0)
+		}
+		if e := r.Entries[1]; e.Result != ReconSuspense || e.Reason != SuspenseAmount || len(e.ProceedsIDs) != 0 {
+			t.Errorf("credit for lines adding up to more: %+v", e)
+		}
+		if e := r.Entries[2]; e.Result != ReconSuspense || e.Reason != SuspenseNoMatch {
+			t.Errorf("unnamed credit: %+v", e)
+		}
+		check := func(when, clear, cash, suspense string) {
+			t.Helper()
+			f.checkBank(t, when, clearing, clear, cash, suspense)
+		}
+		check("file", "-85.00", "-235.00", "145.00")
+		got, err := f.svc.GetBankCredit(f.ctx, e0.BankCreditID)
+		if err != nil || len(got.ProceedsIDs) != 2 {
+			t.Fatalf("get %+v %v", got, err)
+		}
+		if e, err := f.ledger.GetEntry(f.ctx, got.EntryID); err != nil || len(e.Postings) != 2 {
+			t.Errorf("one clearing posting for one marketplace: %+v %v", e, err)
+		}
+
+		// By hand: the 75.00 credit paid SETT-11 and SETT-12.
+		c75 := r.Entries[2].BankCreditID
+		for _, tc := range []struct {
+			name string
+			in   MatchInput
+			st   int
+			code string
+		}{
+			{"not adding up", MatchInput{ProceedsIDs: []string{p11.ID, p12.ID, p13.ID, p12.ID}}, 422, "proceeds_ids:amount_mismatch"},
+			{"too few", MatchInput{ProceedsIDs: []string{p12.ID}}, 422, "proceeds_id:amount_mismatch"},
+			{"a cleared line", MatchInput{ProceedsID: p10.ID, ProceedsIDs: []string{p12.ID}}, 409, "proceeds_already_cleared"},
+			{"an unknown line", MatchInput{ProceedsIDs: []string{p11.ID, "spr_nope"}}, 422, "proceeds_ids:not_found"},
+		} {
+			_, err := f.svc.MatchBankCredit(f.ctx, c75, tc.in)
+			if st, code := problemCode(err); st != tc.st || !strings.Contains(code, tc.code) {
+				t.Errorf("%s: %d %s", tc.name, st, code)
+			}
+		}
+		m, err := f.svc.MatchBankCredit(f.ctx, c75, MatchInput{ProceedsIDs: []string{p11.ID, p12.ID}})
+		if err != nil || m.Status != CreditCleared || m.ProceedsID != "" || len(m.ProceedsIDs) != 2 {
+			t.Fatalf("match two lines %+v %v", m, err)
+		}
+		check("matched by hand", "-10.00", "-235.00", "70.00")
+		// Lines that add up to the 70.00 credit, but two are cleared.
+		_, err = f.svc.MatchBankCredit(f.ctx, r.Entries[1].BankCreditID, MatchInput{ProceedsIDs: []string{p11.ID, p10.ID, p13.ID}})
+		if st, code := problemCode(err); st != http.StatusConflict || !strings.Contains(code, "proceeds_already_cleared") {
+			t.Errorf("double clearing: %d %s", st, code)
+		}
+		// The file again: nothing new, and the report names the lines.
+		r2, err := f.svc.Reconcile(f.ctx, "camt-m.xml", file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e := r2.Entries[0]; e.Result != ReconAlreadyBooked || len(e.ProceedsIDs) != 2 {
+			t.Errorf("repeat: %+v", e)
+		}
+		check("repeat", "-10.00", "-235.00", "70.00")
 	})
 }

@@ -44,9 +44,10 @@ type ReconEntry struct {
 	// A booked credit is taken into the ledger (bankcredits.go): the
 	// bank credit it became, the proceeds it cleared, or why it went to
 	// suspense.
-	BankCreditID string `json:"bank_credit_id,omitempty"`
-	ProceedsID   string `json:"proceeds_id,omitempty"`
-	Reason       string `json:"reason,omitempty"`
+	BankCreditID string   `json:"bank_credit_id,omitempty"`
+	ProceedsID   string   `json:"proceeds_id,omitempty"`
+	ProceedsIDs  []string `json:"proceeds_ids,omitempty"`
+	Reason       string   `json:"reason,omitempty"`
 }
 
 // Reconciliation is the report of one bank file.
