@@ -127,21 +127,29 @@ func (b *batcher) run() {
 // (none of them was stored).
 func (b *batcher) flush(batch []*pendingCreate) {
 	defer func() {
+		// A flusher is no request's goroutine: a panic here would end the
+		// process, so it fails the batch's orders instead.
+		if p := recover(); p != nil {
+			b.s.log.Error("orders: batch panicked", "panic", p)
+			for _, pc := range batch {
+				pc.err = fmt.Errorf("orders: batch: panic: %v", p)
+			}
+		}
 		for _, pc := range batch {
 			close(pc.done)
 		}
 	}()
-	var committed bool
+	var written bool
 	ctx, cancel := context.WithTimeout(context.Background(), flushTimeout)
 	defer cancel()
 	err := b.s.db.Group(ctx, func(ctx context.Context) error {
 		if err := b.write(ctx, batch); err != nil {
 			return err
 		}
-		committed = true
+		written = true
 		return nil
 	})
-	if err != nil && !committed && len(batch) > 1 {
+	if err != nil && !written && len(batch) > 1 {
 		for _, pc := range batch {
 			ctx, cancel := context.WithTimeout(db.WithoutTx(context.WithoutCancel(pc.ctx)), flushTimeout)
 			pc.err = b.s.db.Group(ctx, func(ctx context.Context) error {

@@ -283,3 +283,34 @@ func TestIdempotentCreateIsNotBatched(t *testing.T) {
 		}
 	})
 }
+
+// TestBatchPanicFailsItsOrdersOnly: a bug that panics while a batch is
+// written fails that batch's orders (500, nothing stored) and leaves the
+// server, and the next orders, unharmed.
+func TestBatchPanicFailsItsOrdersOnly(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		tenant := env.Tenant("Panic GmbH")
+		key := env.Key(tenant, identity.Operator, false)
+		queued, release := orders.HoldBatches(env.App.Orders)
+		orders.PanicNextBatch(env.App.Orders)
+		reqs := []posted{{key: key, ext: "P-1"}, {key: key, ext: "P-2"}, {key: key, ext: "P-3"}}
+		done := make(chan []posted)
+		go func() { done <- postAll(env, reqs) }()
+		waitQueued(t, queued, len(reqs))
+		release()
+		for _, p := range <-done {
+			if p.err != nil || p.status != http.StatusInternalServerError {
+				t.Errorf("%s: %d %v", p.ext, p.status, p.err)
+			}
+		}
+		var after orders.Order
+		if r := env.Call("POST", "/api/v1/orders", key, sample("P-1"), &after); r.StatusCode != http.StatusCreated {
+			t.Fatalf("after the panic: %d %s", r.StatusCode, apptest.Body(r))
+		}
+		var stored int
+		if err := env.App.DB.Writer().QueryRowContext(context.Background(),
+			`SELECT COUNT(*) FROM orders WHERE tenant_id = $1`, tenant).Scan(&stored); err != nil || stored != 1 {
+			t.Errorf("%d orders stored, want 1 (%v)", stored, err)
+		}
+	})
+}

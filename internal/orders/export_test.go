@@ -27,3 +27,12 @@ func FailNextBatch(s *Service, err error) {
 		return e
 	}
 }
+
+// PanicNextBatch makes the next batch's write panic, as a bug would.
+func PanicNextBatch(s *Service) {
+	var once sync.Once
+	s.batch.fault = func() error {
+		once.Do(func() { panic("injected bug") })
+		return nil
+	}
+}
