@@ -17,6 +17,7 @@ import (
 	"github.com/silkgate/silkgate/internal/app/apptest"
 	"github.com/silkgate/silkgate/internal/catalog"
 	"github.com/silkgate/silkgate/internal/identity"
+	"github.com/silkgate/silkgate/internal/platform/db"
 	"github.com/silkgate/silkgate/internal/platform/web"
 )
 
@@ -580,6 +581,37 @@ func TestProductXML(t *testing.T) {
 		r = call(t, env, "POST", "/api/v1/products", op, "application/xml", bad)
 		if r.Status != 422 || !bytes.Contains(r.Body, []byte("<field>dims_mm[2]</field>")) {
 			t.Errorf("XML validation: %d %s", r.Status, r.Body)
+		}
+	})
+}
+
+// TestGetBySKUs reads several products by SKU at once: only those of the
+// caller's scope, unknown SKUs left out, and more SKUs than one query
+// binds.
+func TestGetBySKUs(t *testing.T) {
+	apptest.Each(t, func(t *testing.T, env *apptest.Env) {
+		tenant := env.Tenant("Lookup GmbH")
+		live := env.Key(tenant, identity.Operator, false)
+		test := env.Key(tenant, identity.Operator, true)
+		a := create(t, env, live, product("SKU-A", nil))
+		b := create(t, env, live, product("SKU-B", nil))
+		create(t, env, test, product("SKU-C", nil))
+		create(t, env, env.Key(env.Tenant("Other Ltd"), identity.Operator, false), product("SKU-D", nil))
+		skus := []string{" SKU-A", "SKU-B", "SKU-C", "SKU-D", "NONE"}
+		for i := range 600 {
+			skus = append(skus, fmt.Sprintf("FILL-%d", i))
+		}
+		ctx := db.WithScope(env.Ctx, db.Scope{TenantID: tenant})
+		got, err := env.App.Products.GetBySKUs(ctx, skus)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 2 || got["SKU-A"].ID != a.ID || got["SKU-B"].ID != b.ID {
+			t.Errorf("GetBySKUs = %v", got)
+		}
+		sandbox, err := env.App.Products.GetBySKUs(db.WithScope(env.Ctx, db.Scope{TenantID: tenant, Sandbox: true}), skus)
+		if err != nil || len(sandbox) != 1 {
+			t.Errorf("sandbox: %v %v", sandbox, err)
 		}
 	})
 }
