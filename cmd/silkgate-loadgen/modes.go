@@ -215,6 +215,7 @@ func runSingle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	dur := fs.Duration("d", 20*time.Second, "measured duration")
 	warm := fs.Duration("warmup", 2*time.Second, "unmeasured warm-up before it")
 	seed := fs.Uint64("seed", uint64(time.Now().Unix()), "seed (default: the time, so that runs do not collide on external ids)")
+	pid := fs.Int("pid", 0, "server process id: report its CPU time per order over the measured period")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -277,9 +278,18 @@ func runSingle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 			mu.Unlock()
 		})
 	}
+	var cpu0, cpu1 time.Duration
+	if *pid > 0 {
+		// Sampled at the edges of the measured period, like the latencies.
+		time.Sleep(time.Until(measureFrom))
+		cpu0, _ = cpuTime(*pid)
+	}
 	select {
 	case <-time.After(time.Until(end)):
 	case <-ctx.Done():
+	}
+	if *pid > 0 {
+		cpu1, _ = cpuTime(*pid)
 	}
 	wg.Wait()
 	if len(lat) == 0 {
@@ -292,6 +302,11 @@ func runSingle(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "%d requests, %d created = %.0f orders/s\n", len(lat), ok, float64(ok)/dur.Seconds())
 	fmt.Fprintf(stdout, "latency p50 %.1f ms, p90 %.1f ms, p99 %.1f ms, max %.1f ms\n", ms(pct(0.50)), ms(pct(0.90)), ms(pct(0.99)), ms(lat[len(lat)-1]))
 	fmt.Fprintf(stdout, "status codes %v, network errors %d\n", byCode, netErrs)
+	if *pid > 0 && ok > 0 {
+		used := cpu1 - cpu0
+		fmt.Fprintf(stdout, "server CPU time: %.1f s (%.0f%% of one core), %.0f µs per created order\n", used.Seconds(),
+			100*used.Seconds()/dur.Seconds(), float64(used.Microseconds())/float64(ok))
+	}
 	return nil
 }
 

@@ -2,6 +2,8 @@ package screening
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -110,6 +112,56 @@ func TestScreenOrderPartiesFallsBack(t *testing.T) {
 		}
 		if screened != 2 || retries != 1 {
 			t.Errorf("%d parties screened and %d retry jobs, want 2 and 1", screened, retries)
+		}
+	})
+}
+
+// TestOrderPartiesRememberedBeforeLists: with no list imported yet, a
+// relayed batch's parties are only remembered — once per name and scope —
+// for the re-screen after the first import.
+func TestOrderPartiesRememberedBeforeLists(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		p := orderstest.New(t, d)
+		s := New(d, &fakeLists{}, &nopAudit{}, Config{})
+		s.UseJobs(p.Jobs, nil)
+		dbtest.MustExec(t, d, `INSERT INTO screening_parties (tenant_id, sandbox, party_key, name, party_type, country,
+			source, source_ref, first_seen, screened_at) VALUES ($1, false, $2, 'Jonas Weber', '', 'DE', 'order', 'ord_0', $3, $3)`,
+			p.Tenant, PartyKey("Jonas Weber"), time.Now().UTC())
+		batch := []screenPartyArgs{
+			{TenantID: p.Tenant, Name: "Emma Schneider", Country: "DE", SourceRef: "ord_1"},
+			{TenantID: p.Tenant, Name: "EMMA  SCHNEIDER", Country: "DE", SourceRef: "ord_2"},
+			{TenantID: p.Tenant, Name: "Jonas Weber", Country: "DE", SourceRef: "ord_3"},
+			{TenantID: p.Tenant, Sandbox: true, Name: "Emma Schneider", Country: "DE", SourceRef: "ord_4"},
+			{TenantID: p.Tenant, Name: "  ", SourceRef: "ord_5"},
+		}
+		if err := s.screenOrderParties(ctx, batch); err != nil {
+			t.Fatal(err)
+		}
+		rows, err := d.Q(ctx).QueryContext(ctx, `SELECT sandbox, name, source_ref FROM screening_parties
+			WHERE tenant_id = $1 ORDER BY sandbox, source_ref`, p.Tenant)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got []string
+		for rows.Next() {
+			var (
+				sandbox   bool
+				name, ref string
+			)
+			if err := rows.Scan(&sandbox, &name, &ref); err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, fmt.Sprint(sandbox, " ", name, " ", ref))
+		}
+		rows.Close()
+		want := []string{"false Jonas Weber ord_0", "false Emma Schneider ord_1", "true Emma Schneider ord_4"}
+		if strings.Join(got, "; ") != strings.Join(want, "; ") {
+			t.Errorf("parties %q, want %q", got, want)
+		}
+		var screened int
+		if err := d.Q(ctx).QueryRowContext(ctx, `SELECT COUNT(*) FROM screenings`).Scan(&screened); err != nil || screened != 0 {
+			t.Errorf("%d screenings without lists (%v)", screened, err)
 		}
 	})
 }

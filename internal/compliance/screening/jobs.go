@@ -86,6 +86,12 @@ func (s *Service) screenOrderParty(ctx context.Context, a screenPartyArgs) error
 // the others twice.
 func (s *Service) screenOrderParties(ctx context.Context, ps []screenPartyArgs) error {
 	err := s.db.InTx(ctx, func(ctx context.Context) error {
+		if sn, err := s.current(ctx); err == nil && len(sn.versions) == 0 {
+			// Nothing to screen against yet: the parties are only
+			// remembered, all in one statement per scope, for the
+			// re-screen after the first import.
+			return s.rememberAll(ctx, ps)
+		}
 		for _, a := range ps {
 			if err := s.screenOrderParty(ctx, a); err != nil {
 				return err
@@ -210,6 +216,55 @@ func (s *Service) remember(ctx context.Context, p party) error {
 		ON CONFLICT (tenant_id, sandbox, party_key) DO NOTHING`, key, p.Name, p.Type, p.Country, p.Source, p.SourceRef, now)
 	if err != nil {
 		return fmt.Errorf("screening: remember party: %w", err)
+	}
+	return nil
+}
+
+// partiesPerInsert bounds one multi-row INSERT of parties (10 parameters
+// each).
+const partiesPerInsert = 200
+
+// rememberAll is remember for a batch of order parties, one multi-row
+// INSERT per scope and chunk.
+func (s *Service) rememberAll(ctx context.Context, as []screenPartyArgs) error {
+	now := s.now().UTC().Truncate(time.Microsecond)
+	scope := func(a screenPartyArgs) db.Scope { return db.Scope{TenantID: a.TenantID, Sandbox: a.Sandbox} }
+	for _, group := range db.ByScope(as, scope) {
+		sc := scope(group[0])
+		seen := map[string]bool{}
+		var args []any
+		flush := func() error {
+			if len(args) == 0 {
+				return nil
+			}
+			var b strings.Builder
+			b.WriteString(`INSERT INTO screening_parties (tenant_id, sandbox, party_key, name, party_type, country, source,
+				source_ref, first_seen, screened_at) VALUES `)
+			s.db.ValuesList(&b, len(args)/10, 10, 1)
+			b.WriteString(` ON CONFLICT (tenant_id, sandbox, party_key) DO NOTHING`)
+			_, err := s.db.Q(ctx).ExecContext(ctx, b.String(), args...)
+			args = args[:0]
+			if err != nil {
+				return fmt.Errorf("screening: remember parties: %w", err)
+			}
+			return nil
+		}
+		for _, a := range group {
+			key := PartyKey(a.Name)
+			if key == "" || seen[key] {
+				continue
+			}
+			seen[key] = true
+			args = append(args, sc.TenantID, sc.Sandbox, key, a.Name, "", a.Country, SourceOrder, a.SourceRef, now, now)
+			if len(args) == partiesPerInsert*10 {
+				if err := flush(); err != nil {
+					return err
+				}
+			}
+		}
+		if err := flush(); err != nil {
+			return err
+		}
 	}
 	return nil
 }
