@@ -313,9 +313,13 @@ func (s *Service) screenParty(ctx context.Context, p party) (Result, error) {
 		if err != nil {
 			return err
 		}
-		cleared, err := clearances(ctx, q, key)
-		if err != nil {
-			return err
+		// Clearances only matter for a match strong enough to be a hit,
+		// which most parties do not have: they skip the lookup.
+		var cleared map[string]string
+		if slices.ContainsFunc(ms, func(m Match) bool { return m.Score >= Potential }) {
+			if cleared, err = clearances(ctx, q, key); err != nil {
+				return err
+			}
 		}
 		var hits []Match
 		for i := range ms {
