@@ -288,10 +288,17 @@ func (l *Log) RecordCaptured(ctx context.Context, ps []Captured) error {
 	if len(ps) == 0 {
 		return nil
 	}
+	// Linking fills in each record's chain, sequence and hashes: it works
+	// on copies, so that what the caller holds can be recorded again (in
+	// another transaction, after this one failed).
+	rs := make([]Record, len(ps))
+	for i := range ps {
+		rs[i] = ps[i].r
+	}
 	err := l.db.InTx(ctx, func(ctx context.Context) error {
 		byChain := make(map[string][]*Record)
-		for i := range ps {
-			r := &ps[i].r
+		for i := range rs {
+			r := &rs[i]
 			byChain[r.Chain] = append(byChain[r.Chain], r)
 		}
 		chains := make([]string, 0, len(byChain))
@@ -516,12 +523,11 @@ func ChangeDigest(change any) (string, error) {
 	if change == nil {
 		return "", nil
 	}
-	b, err := CanonicalJSON(change)
+	raw, err := json.Marshal(change)
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("encode change: %w", err)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:]), nil
+	return ChangeDigestJSON(raw)
 }
 
 // ChangeDigestJSON is ChangeDigest of a change the caller has already
@@ -536,17 +542,8 @@ func ChangeDigestJSON(raw []byte) (string, error) {
 	return hex.EncodeToString(sum[:]), nil
 }
 
-// CanonicalJSON encodes v as ChangeDigest hashes it.
-func CanonicalJSON(v any) ([]byte, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode change: %w", err)
-	}
-	return canonical(raw)
-}
-
-// canonical re-encodes JSON with its object keys sorted, numbers as
-// written and no HTML escaping.
+// canonical re-encodes JSON as ChangeDigest hashes it: object keys
+// sorted, numbers as written, no HTML escaping.
 func canonical(raw []byte) ([]byte, error) {
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()

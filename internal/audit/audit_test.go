@@ -1043,3 +1043,41 @@ func TestChangeDigestJSON(t *testing.T) {
 		t.Error("malformed JSON digested")
 	}
 }
+
+// TestRecordCapturedTwice records the same captured events in two
+// transactions (a caller retrying after its first transaction failed): the
+// second time they land on their tenant's chain (a lane of it on
+// PostgreSQL) exactly as the first, never on a lane of a lane.
+func TestRecordCapturedTwice(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, d *db.DB) {
+		ctx := context.Background()
+		l := newLog(t, d)
+		l.SpreadLanes(Lanes)
+		p, err := Capture(asTenant("ten_twice"), Event{Action: "twice", Resource: "thing:1"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ps := []Captured{p}
+		for range 2 {
+			if err := d.InTx(ctx, func(ctx context.Context) error { return l.RecordCaptured(ctx, ps) }); err != nil {
+				t.Fatal(err)
+			}
+		}
+		rows, err := d.Q(ctx).QueryContext(ctx, `SELECT DISTINCT chain FROM audit_events WHERE tenant_id = 'ten_twice'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chains, err := db.Collect(rows, db.ScanString)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range chains {
+			if c != "ten_twice" && !strings.HasPrefix(c, "ten_twice"+laneSep) || strings.Count(c, laneSep) > 1 {
+				t.Errorf("record on chain %q", c)
+			}
+		}
+		if rep, err := l.Verify(ctx); err != nil || !rep.OK || rep.Records != 2 {
+			t.Errorf("verify: %+v %v", rep, err)
+		}
+	})
+}

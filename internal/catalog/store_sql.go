@@ -205,18 +205,12 @@ func (s *Service) findSKUs(ctx context.Context, skus []string) (map[string]Produ
 	out := make(map[string]Product, len(skus))
 	for rest := skus; len(rest) > 0; {
 		n := min(len(rest), skusPerQuery)
-		var b strings.Builder
-		b.WriteString(`SELECT ` + productCols + ` FROM products WHERE tenant_id = $1 AND sandbox = $2 AND sku IN (`)
 		args := make([]any, n)
 		for i, sku := range rest[:n] {
-			if i > 0 {
-				b.WriteString(", ")
-			}
-			b.WriteString("$" + strconv.Itoa(i+3))
 			args[i] = strings.TrimSpace(sku)
 		}
-		b.WriteByte(')')
-		rows, err := t.QueryContext(ctx, b.String(), args...)
+		rows, err := t.QueryContext(ctx, `SELECT `+productCols+` FROM products WHERE tenant_id = $1 AND sandbox = $2
+			AND sku IN (`+db.Params(3, n)+`)`, args...)
 		if err != nil {
 			return nil, fmt.Errorf("catalog: get products: %w", err)
 		}

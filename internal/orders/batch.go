@@ -151,12 +151,10 @@ func (b *batcher) flush(batch []*pendingCreate) {
 	})
 	if err != nil && !written && len(batch) > 1 {
 		for _, pc := range batch {
+			// The request's context: its actor and request id are the
+			// audit record's, its transaction is not used.
 			ctx, cancel := context.WithTimeout(db.WithoutTx(context.WithoutCancel(pc.ctx)), flushTimeout)
-			pc.err = b.s.db.Group(ctx, func(ctx context.Context) error {
-				return b.s.insert(ctx, pc.p, func(ctx context.Context) error {
-					return b.rec.RecordCaptured(ctx, []audit.Captured{pc.rec})
-				})
-			})
+			pc.err = b.s.db.Group(ctx, func(ctx context.Context) error { return b.s.insert(ctx, pc.p) })
 			cancel()
 		}
 		return

@@ -103,12 +103,7 @@ func (s *Service) Create(ctx context.Context, n NewOrder) (Order, error) {
 	if err != nil {
 		return Order{}, err
 	}
-	err = s.db.InTx(ctx, func(ctx context.Context) error {
-		return s.insert(ctx, p, func(ctx context.Context) error {
-			return s.audit.Record(ctx, p.auditEvent())
-		})
-	})
-	if err != nil {
+	if err := s.db.InTx(ctx, func(ctx context.Context) error { return s.insert(ctx, p) }); err != nil {
 		return Order{}, err
 	}
 	return p.o, nil
@@ -157,9 +152,9 @@ func (p *prepared) auditEvent() audit.Event {
 	return audit.Event{Action: "order.create", Resource: "order/" + p.o.ID, Change: p.o, ChangeDigest: p.digest}
 }
 
-// insert stores p in the transaction in ctx, announces it and has record
-// audit it; a repeated (channel, external_id) is the 409.
-func (s *Service) insert(ctx context.Context, p prepared, record func(ctx context.Context) error) error {
+// insert stores p in the transaction in ctx, announces it and audits it,
+// as the actor in ctx; a repeated (channel, external_id) is the 409.
+func (s *Service) insert(ctx context.Context, p prepared) error {
 	q, err := s.db.Tenant(ctx)
 	if err != nil {
 		return err
@@ -182,7 +177,7 @@ func (s *Service) insert(ctx context.Context, p prepared, record func(ctx contex
 	if err := s.publish(ctx, events.OrderCreated, o.ID, events.TrustedJSON(p.payload)); err != nil {
 		return err
 	}
-	return record(ctx)
+	return s.audit.Record(ctx, p.auditEvent())
 }
 
 // duplicate returns the 409 for o, whose (channel, external_id) is taken,

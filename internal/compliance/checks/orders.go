@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -30,6 +29,8 @@ type orderRef struct {
 	Country  string   `json:"country"`
 	SKUs     []string `json:"skus"`
 }
+
+func (r orderRef) scope() db.Scope { return db.Scope{TenantID: r.TenantID, Sandbox: r.Sandbox} }
 
 // orderArgs is the job checking a relayed batch of orders.
 type orderArgs struct {
@@ -130,11 +131,8 @@ func (s *Service) CheckOrders(ctx context.Context, refs []orderRef) error {
 		chunk := refs[start:min(start+orderBatch, len(refs))]
 		err := s.db.InTx(ctx, func(ctx context.Context) error {
 			var recs []audit.Event
-			for _, refs := range db.ByScope(chunk, func(r orderRef) db.Scope {
-				return db.Scope{TenantID: r.TenantID, Sandbox: r.Sandbox}
-			}) {
-				sctx := db.WithScope(ctx, db.Scope{TenantID: refs[0].TenantID, Sandbox: refs[0].Sandbox})
-				r, err := s.checkScope(sctx, refs)
+			for _, refs := range db.ByScope(chunk, orderRef.scope) {
+				r, err := s.checkScope(db.WithScope(ctx, refs[0].scope()), refs)
 				if err != nil {
 					return err
 				}
@@ -149,12 +147,6 @@ func (s *Service) CheckOrders(ctx context.Context, refs []orderRef) error {
 	return nil
 }
 
-// skuLookup is a SKU's catalogue product, or problem.ErrNotFound.
-type skuLookup struct {
-	p   catalog.Product
-	err error
-}
-
 // checkScope checks the orders of one scope that have no check yet,
 // stores the checks and returns their audit events.
 func (s *Service) checkScope(ctx context.Context, refs []orderRef) ([]audit.Event, error) {
@@ -162,7 +154,7 @@ func (s *Service) checkScope(ctx context.Context, refs []orderRef) ([]audit.Even
 	if err != nil {
 		return nil, err
 	}
-	skus, err := s.lookupSKUs(ctx, refs, done)
+	products, err := s.lookupSKUs(ctx, refs, done)
 	if err != nil {
 		return nil, err
 	}
@@ -175,7 +167,7 @@ func (s *Service) checkScope(ctx context.Context, refs []orderRef) ([]audit.Even
 			continue
 		}
 		done[ref.OrderID] = true
-		oc, checked, err := s.checkOrder(ctx, ref, skus)
+		oc, checked, err := s.checkOrder(ctx, ref, products)
 		if err != nil {
 			return nil, err
 		}
@@ -187,8 +179,8 @@ func (s *Service) checkScope(ctx context.Context, refs []orderRef) ([]audit.Even
 }
 
 // lookupSKUs reads the catalogue products of every SKU of refs not done,
-// in one query.
-func (s *Service) lookupSKUs(ctx context.Context, refs []orderRef, done map[string]bool) (map[string]skuLookup, error) {
+// in one query; a SKU the catalogue does not have is missing from the map.
+func (s *Service) lookupSKUs(ctx context.Context, refs []orderRef, done map[string]bool) (map[string]catalog.Product, error) {
 	var want []string
 	seen := map[string]bool{}
 	for _, ref := range refs {
@@ -202,19 +194,7 @@ func (s *Service) lookupSKUs(ctx context.Context, refs []orderRef, done map[stri
 			}
 		}
 	}
-	found, err := s.products.GetBySKUs(ctx, want)
-	if err != nil {
-		return nil, err
-	}
-	skus := make(map[string]skuLookup, len(want))
-	for _, sku := range want {
-		if p, ok := found[strings.TrimSpace(sku)]; ok {
-			skus[sku] = skuLookup{p: p}
-		} else {
-			skus[sku] = skuLookup{err: problem.ErrNotFound}
-		}
-	}
-	return skus, nil
+	return s.products.GetBySKUs(ctx, want)
 }
 
 // checkedOrders returns which of refs (all of ctx's scope) have a check.
@@ -223,18 +203,12 @@ func (s *Service) checkedOrders(ctx context.Context, refs []orderRef) (map[strin
 	if err != nil {
 		return nil, err
 	}
-	var b strings.Builder
-	b.WriteString(`SELECT order_id FROM compliance_order_checks WHERE tenant_id = $1 AND sandbox = $2 AND order_id IN (`)
 	args := make([]any, len(refs))
 	for i, r := range refs {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(i+3))
 		args[i] = r.OrderID
 	}
-	b.WriteByte(')')
-	rows, err := t.QueryContext(ctx, b.String(), args...)
+	rows, err := t.QueryContext(ctx, `SELECT order_id FROM compliance_order_checks WHERE tenant_id = $1 AND sandbox = $2
+		AND order_id IN (`+db.Params(3, len(refs))+`)`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("checks: checked orders: %w", err)
 	}
@@ -252,7 +226,7 @@ func (s *Service) checkedOrders(ctx context.Context, refs []orderRef) (map[strin
 // checkOrder checks the lines of ref against its ship-to country, storing
 // a product check per catalogued SKU, and returns the order's verdict and
 // how many lines were checked.
-func (s *Service) checkOrder(ctx context.Context, ref orderRef, skus map[string]skuLookup) (OrderCheck, int, error) {
+func (s *Service) checkOrder(ctx context.Context, ref orderRef, products map[string]catalog.Product) (OrderCheck, int, error) {
 	oc := OrderCheck{OrderID: ref.OrderID, Country: ref.Country, Verdict: VerdictPass, Lines: []OrderLine{},
 		CreatedAt: s.now().UTC().Truncate(time.Microsecond)}
 	market := ref.Country
@@ -269,15 +243,12 @@ func (s *Service) checkOrder(ctx context.Context, ref orderRef, skus map[string]
 	}
 	checked := 0
 	for _, sku := range ref.SKUs {
-		l := skus[sku]
-		if errors.Is(l.err, problem.ErrNotFound) {
+		p, ok := products[strings.TrimSpace(sku)]
+		if !ok {
 			oc.Lines = append(oc.Lines, OrderLine{SKU: sku, Note: "no catalogue product with this SKU"})
 			continue
 		}
-		if l.err != nil {
-			return OrderCheck{}, 0, l.err
-		}
-		c, err := s.run(ctx, l.p, []string{market}, "")
+		c, err := s.run(ctx, p, []string{market}, "")
 		if err != nil {
 			return OrderCheck{}, 0, err
 		}
@@ -286,7 +257,7 @@ func (s *Service) checkOrder(ctx context.Context, ref orderRef, skus map[string]
 			return OrderCheck{}, 0, err
 		}
 		checked++
-		oc.Lines = append(oc.Lines, OrderLine{SKU: sku, ProductID: l.p.ID, CheckID: c.ID, Verdict: c.Verdict})
+		oc.Lines = append(oc.Lines, OrderLine{SKU: sku, ProductID: p.ID, CheckID: c.ID, Verdict: c.Verdict})
 		oc.Verdict = WorseVerdict(oc.Verdict, c.Verdict)
 	}
 	return oc, checked, nil

@@ -54,6 +54,20 @@ func IsBusy(err error) bool {
 	return strings.Contains(err.Error(), "database is locked")
 }
 
+// Params lists n numbered parameters from $start ("$3, $4, $5"): the
+// inside of an IN (…) whose values bind from start on.
+func Params(start, n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteByte('$')
+		b.WriteString(strconv.Itoa(start + i))
+	}
+	return b.String()
+}
+
 // ValuesList writes the VALUES tuples of a multi-row statement: rows tuples
 // of cols parameters, numbered from $start on PostgreSQL and anonymous
 // ("?") on SQLite, whose driver looks up each numbered parameter by name in

@@ -194,12 +194,10 @@ func (s *Service) matchProceeds(ctx context.Context, q db.Tenanted, e iso20022.B
 		return nil, SuspenseNoMatch, nil
 	}
 	args := make([]any, 0, len(idents)+1)
-	marks := make([]string, 0, len(idents))
-	for i, v := range idents {
+	for _, v := range idents {
 		args = append(args, v)
-		marks = append(marks, "$"+strconv.Itoa(i+3))
 	}
-	in := strings.Join(marks, ", ")
+	in := db.Params(3, len(idents))
 	args = append(args, maxCreditLines+1)
 	rows, err := q.QueryContext(ctx, `SELECT `+proceedsCols+` FROM settlement_proceeds p
 		WHERE tenant_id = $1 AND sandbox = $2 AND (reference IN (`+in+`) OR id IN (`+in+`))
@@ -304,13 +302,12 @@ func withLines(ctx context.Context, q db.Tenanted, cs []BankCredit) error {
 		return nil
 	}
 	args := make([]any, len(cs))
-	marks := make([]string, len(cs))
 	at := make(map[string]int, len(cs))
 	for i, c := range cs {
-		args[i], marks[i], at[c.ID] = c.ID, "$"+strconv.Itoa(i+3), i
+		args[i], at[c.ID] = c.ID, i
 	}
 	rows, err := q.QueryContext(ctx, `SELECT credit_id, proceeds_id FROM settlement_bank_credit_lines
-		WHERE tenant_id = $1 AND sandbox = $2 AND credit_id IN (`+strings.Join(marks, ", ")+`) ORDER BY proceeds_id`, args...)
+		WHERE tenant_id = $1 AND sandbox = $2 AND credit_id IN (`+db.Params(3, len(cs))+`) ORDER BY proceeds_id`, args...)
 	if err != nil {
 		return fmt.Errorf("payouts: bank credit lines: %w", err)
 	}
@@ -496,15 +493,28 @@ func (s *Service) MatchBankCredit(ctx context.Context, id string, in MatchInput)
 		if before.Status != CreditSuspense {
 			return problem.Conflict("bank_credit_not_in_suspense", "id", id, "status", before.Status)
 		}
+		args := make([]any, len(want))
+		for i, pid := range want {
+			args[i] = pid
+		}
+		rows, err := q.QueryContext(ctx, `SELECT `+proceedsCols+` FROM settlement_proceeds
+			WHERE tenant_id = $1 AND sandbox = $2 AND id IN (`+db.Params(3, len(want))+`)`, args...)
+		if err != nil {
+			return fmt.Errorf("payouts: find proceeds: %w", err)
+		}
+		found, err := collectProceeds(rows)
+		if err != nil {
+			return err
+		}
+		byID := make(map[string]Proceeds, len(found))
+		for _, p := range found {
+			byID[p.ID] = p
+		}
 		ps := make([]Proceeds, 0, len(want))
 		for _, pid := range want {
-			p, _, err := scanProceeds(q.QueryRowContext(ctx, `SELECT `+proceedsCols+` FROM settlement_proceeds
-				WHERE tenant_id = $1 AND sandbox = $2 AND id = $3`, pid))
-			if errors.Is(err, sql.ErrNoRows) {
+			p, ok := byID[pid]
+			if !ok {
 				return problem.Invalid(problem.Field{Field: field, Code: "not_found", Params: []any{"id", pid}})
-			}
-			if err != nil {
-				return fmt.Errorf("payouts: find proceeds: %w", err)
 			}
 			ps = append(ps, p)
 		}
@@ -522,16 +532,15 @@ func (s *Service) MatchBankCredit(ctx context.Context, id string, in MatchInput)
 				Params: []any{"expected", expected, "amount", before.Amount.String(), "got", before.Amount.String(),
 					"end_to_end_id", ref}})
 		}
-		for _, p := range ps {
-			var other string
-			err = q.QueryRowContext(ctx, `SELECT credit_id FROM settlement_bank_credit_lines WHERE tenant_id = $1
-				AND sandbox = $2 AND proceeds_id = $3`, p.ID).Scan(&other)
-			switch {
-			case err == nil:
-				return proceedsCleared(p.ID, other)
-			case !errors.Is(err, sql.ErrNoRows):
-				return fmt.Errorf("payouts: find clearing credit: %w", err)
-			}
+		var cleared, by string
+		err = q.QueryRowContext(ctx, `SELECT proceeds_id, credit_id FROM settlement_bank_credit_lines
+			WHERE tenant_id = $1 AND sandbox = $2 AND proceeds_id IN (`+db.Params(3, len(want))+`)
+			ORDER BY proceeds_id LIMIT 1`, args...).Scan(&cleared, &by)
+		switch {
+		case err == nil:
+			return proceedsCleared(cleared, by)
+		case !errors.Is(err, sql.ErrNoRows):
+			return fmt.Errorf("payouts: find clearing credit: %w", err)
 		}
 		suspense, err := s.ensureAccount(ctx, SuspenseCode, ccy, "liability")
 		if err != nil {
